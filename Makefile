@@ -1,0 +1,71 @@
+# mod_sched — build, run, test.
+#
+#   make            build mod_sched.so (apxs) and tools/schedctl
+#   make deps       install the Debian packages (as root), else print the apt-get line
+#   make install    install the module with apxs -i
+#   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/
+#   make test       private PostgreSQL + httpd on free ports, then prove over t/
+#   make clean
+
+APXS       ?= apxs
+PG_CONFIG  ?= pg_config
+CC         := $(shell $(APXS) -q CC)
+PG_INC     := $(shell $(PG_CONFIG) --includedir)
+APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes)
+APU_INC    := $(shell apu-1-config --includes)
+APR_LIBS   := $(shell apr-1-config --link-ld) $(shell apu-1-config --link-ld)
+
+WARN       := -Wall -Wextra -Werror
+DEPS       := apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
+              postgresql postgresql-contrib
+
+# Files with no httpd header: unit tests link them with APR and jansson alone.
+PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
+              src/sched_sqlstate.c src/sched_crypt.c
+GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_db.c src/sched_sql.c \
+              src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
+              src/sched_res_roles.c
+MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC)
+HEADERS    := $(wildcard include/*.h)
+
+UNIT_SRC   := $(wildcard t/unit/test_*.c)
+UNIT_BIN   := $(patsubst t/unit/%.c,t/unit/build/%,$(UNIT_SRC))
+
+.PHONY: all deps deps-check install run test unit clean
+
+all: .libs/mod_sched.so tools/schedctl
+
+.libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
+	$(APXS) -c -I include -I $(PG_INC) \
+	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
+	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
+
+tools/schedctl: tools/schedctl.c
+	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I $(PG_INC) $(APR_CFLAGS) $(APU_INC) \
+	    -o $@ tools/schedctl.c -lpq $(APR_LIBS)
+
+t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
+	@mkdir -p t/unit/build
+	$(CC) $(WARN) -std=gnu11 -O0 -g -I include -I t/unit $(APR_CFLAGS) \
+	    -o $@ $< $(PURE_SRC) -ljansson $(APR_LIBS)
+
+unit: $(UNIT_BIN)
+
+deps:
+	@tools/deps.sh install $(DEPS)
+
+deps-check:
+	@tools/deps.sh check $(DEPS)
+
+install: .libs/mod_sched.so
+	$(APXS) -i -n sched mod_sched.la
+
+run: deps-check all
+	@tools/run.sh
+
+test: deps-check all unit
+	@tools/testenv.sh prove -r t/
+
+clean:
+	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \
+	    tools/schedctl t/unit/build

@@ -1,0 +1,16 @@
+/* Directives: the table, the setters and the per-directory config life cycle. */
+#ifndef SCHED_CONFIG_H
+#define SCHED_CONFIG_H
+
+#include "sched_private.h"
+
+extern const command_rec sched_cmds[];
+
+void *sched_config_create(apr_pool_t *p, char *dir);
+void *sched_config_merge(apr_pool_t *p, void *basev, void *addv);
+
+/* The effective configuration of a request, defaults applied (allocated in r->pool
+ * only the first time; cached in the request's module config). */
+const sched_config_t *sched_config_get(request_rec *r);
+
+#endif

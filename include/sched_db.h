@@ -1,0 +1,26 @@
+/* Running a statement of sched_sql.c on the request's pooled connection. */
+#ifndef SCHED_DB_H
+#define SCHED_DB_H
+
+#include <libpq-fe.h>
+
+#include "sched_private.h"
+#include "sched_sql.h"
+
+/* Looks up mod_dbd's ap_dbd_acquire; NULL when mod_dbd is not loaded. */
+int sched_db_init(server_rec *s);
+
+/* Runs stmt with text parameters (NULL is SQL NULL). On success returns OK with
+ * *res set (cleared with r->pool). On failure answers the request (503 when the
+ * database is unavailable, with Retry-After; 4xx for constraint violations; 500
+ * for bugs) and returns DONE. Serialization failures are retried. */
+int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
+                  const char *const *params, PGresult **res);
+
+/* 200 with the JSON text in column col of the first row; 404 when there is no row. */
+int sched_db_send_row(request_rec *r, PGresult *res, int col);
+
+/* 204 when a row came back from a DELETE ... RETURNING; 404 when none did. */
+int sched_db_send_deleted(request_rec *r, PGresult *res);
+
+#endif

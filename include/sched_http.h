@@ -1,0 +1,55 @@
+/* HTTP I/O: the request context, JSON and problem+json responses, JSON bodies in,
+ * query parameters. Helpers return OK to go on, or DONE once they have answered. */
+#ifndef SCHED_HTTP_H
+#define SCHED_HTTP_H
+
+#include <jansson.h>
+
+#include "sched_private.h"
+#include "sched_route.h"
+
+/* Everything an endpoint needs about its request. */
+typedef struct sched_req_t {
+    request_rec *r;
+    const sched_config_t *conf;
+    sched_route_t route;
+    const char *base_url;       /* absolute URL of the mount point, no trailing slash */
+    apr_table_t *query;         /* decoded query parameters */
+} sched_req_t;
+
+/* Writes an RFC 9457 problem (application/problem+json) with the reason phrase as
+ * title; errors (field -> [messages]) may be NULL. Returns DONE. */
+int sched_problem(request_rec *r, int status, const char *detail, json_t *errors);
+
+/* 400 with errors as the validation failures of the body. Returns DONE. */
+int sched_problem_invalid(request_rec *r, json_t *errors);
+
+/* Writes a JSON text as application/json; charset=utf-8. Returns DONE. */
+int sched_send_json(request_rec *r, int status, const char *json, apr_size_t len);
+
+/* 201 with Location: <base_url>/<resource>/<id>/ and the resource as body. */
+int sched_send_created(sched_req_t *req, const char *id, const char *json);
+
+/* 204 with no body. Returns DONE. */
+int sched_send_no_content(request_rec *r);
+
+/* A new JSON object, released with r->pool. */
+json_t *sched_json_object(request_rec *r);
+
+/* Reads and parses the request body as a JSON object (415, 413, 400 otherwise).
+ * The object is released with r->pool. */
+int sched_read_json(sched_req_t *req, json_t **body);
+
+/* Parses r->args into req->query (a parameter given twice is remembered as such). */
+void sched_query_parse(sched_req_t *req);
+
+/* A query parameter, or NULL. Answers 400 if it was given more than once. */
+int sched_query_get(sched_req_t *req, const char *name, const char **value);
+
+/* An optional id filter (?user=3): *present says whether it was given. 400 if bad. */
+int sched_query_id(sched_req_t *req, const char *name, apr_int64_t *id, int *present);
+
+/* Decimal text of an int64, in r->pool. */
+const char *sched_i64(request_rec *r, apr_int64_t v);
+
+#endif

@@ -1,0 +1,34 @@
+/* Parsers for configuration values, path ids and query parameters.
+ * Pure: no httpd header. Each returns NULL on success, else a reason fit to be shown
+ * after the name of the directive or parameter. */
+#ifndef SCHED_PARSE_H
+#define SCHED_PARSE_H
+
+#include <apr.h>
+
+/* "90s", "15m", "24h", "7d": a whole number (no sign) and exactly one suffix s, m, h, d.
+ * Rejects a bare number, a bare suffix, junk, overflow, and values outside
+ * [min_seconds, max_seconds]. */
+const char *sched_parse_duration(const char *arg, apr_int64_t min_seconds,
+                                 apr_int64_t max_seconds, apr_int64_t *seconds);
+
+/* "65536", "64k", "1m" (k = 1024, m = 1024*1024; upper case too), within [min, max]. */
+const char *sched_parse_size(const char *arg, apr_int64_t min, apr_int64_t max,
+                             apr_int64_t *bytes);
+
+/* A whole decimal number without sign or leading zeros, within [min, max]. */
+const char *sched_parse_int(const char *arg, apr_int64_t min, apr_int64_t max,
+                            apr_int64_t *value);
+
+/* An id: [1-9][0-9]{0,18} that fits in int64. Returns 1 and sets *id, else 0. */
+int sched_parse_id(const char *s, apr_int64_t *id);
+
+/* The same for the first len bytes of s. */
+int sched_parse_id_n(const char *s, apr_size_t len, apr_int64_t *id);
+
+/* An IANA zone name as found in the system zone database ("UTC", "Europe/Paris"):
+ * letters, digits, '_', '-', '+', '/' ; no "..", no leading '/'; at most 64 chars.
+ * Only the shape is checked here. */
+const char *sched_parse_zone_name(const char *arg);
+
+#endif

@@ -1,0 +1,43 @@
+/* mod_sched private header: the module record, logging and the per-directory
+ * configuration. Included by every file that talks to httpd. */
+#ifndef SCHED_PRIVATE_H
+#define SCHED_PRIVATE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+
+/* mod_sched.c declares the module record (and with it the log index) itself. */
+#if defined(APLOG_USE_MODULE) && !defined(SCHED_MODULE_RECORD)
+APLOG_USE_MODULE(sched);
+#endif
+
+extern module AP_MODULE_DECLARE_DATA sched_module;
+
+/* One stable id per log call site: SCHED_LOGNO(00042) "message". Never reuse one. */
+#define SCHED_LOGNO(n) "SCHED" #n ": "
+
+/* Per-directory configuration. Every field starts unset (-1 or NULL); merge takes
+ * the inner value when set; sched_config_get() applies the defaults. */
+typedef struct sched_config_t {
+    const char *mount;            /* the <Location> path the API is served below */
+    apr_int64_t slot_length;      /* seconds */
+    apr_int64_t hold_time;        /* seconds */
+    apr_int64_t min_notice;       /* seconds */
+    apr_int64_t window;           /* seconds */
+    apr_int64_t page_size;
+    apr_int64_t max_body;         /* bytes */
+    const char *naive_tz;         /* IANA zone, or NULL: times need an offset */
+    int public_availability;      /* flag */
+    int open_access;              /* flag */
+} sched_config_t;
+
+#define SCHED_DEFAULT_SLOT_LENGTH (15 * 60)
+#define SCHED_DEFAULT_HOLD_TIME   (30 * 60)
+#define SCHED_DEFAULT_MIN_NOTICE  (24 * 3600)
+#define SCHED_DEFAULT_WINDOW      (7 * 86400)
+#define SCHED_DEFAULT_PAGE_SIZE   100
+#define SCHED_MAX_PAGE_SIZE       1000
+#define SCHED_DEFAULT_MAX_BODY    (64 * 1024)
+
+#endif

@@ -1,0 +1,38 @@
+/* Resources: what each path of the API does for each method. */
+#ifndef SCHED_RES_H
+#define SCHED_RES_H
+
+#include "sched_http.h"
+
+/* An endpoint answers the request and returns DONE (OK is never returned). */
+typedef int (*sched_endpoint_fn)(sched_req_t *req);
+
+typedef struct sched_action_t {
+    const char *name;           /* POST /resource/{id}/name/ */
+    sched_endpoint_fn post;
+} sched_action_t;
+
+typedef struct sched_resource_t {
+    const char *name;           /* first path segment */
+    sched_endpoint_fn list;     /* GET /name/ */
+    sched_endpoint_fn create;   /* POST /name/ */
+    sched_endpoint_fn read;     /* GET /name/{id}/ */
+    sched_endpoint_fn replace;  /* PUT /name/{id}/ */
+    sched_endpoint_fn update;   /* PATCH /name/{id}/ */
+    sched_endpoint_fn remove;   /* DELETE /name/{id}/ */
+    sched_endpoint_fn me;       /* GET /name/me/ */
+    const sched_action_t *actions;  /* NULL-terminated, or NULL */
+} sched_resource_t;
+
+extern const sched_resource_t sched_res_health;
+extern const sched_resource_t sched_res_users;
+extern const sched_resource_t sched_res_clients;
+extern const sched_resource_t sched_res_providers;
+
+/* GET / */
+int sched_res_root(sched_req_t *req);
+
+/* The handler's work once it has accepted the request. */
+int sched_dispatch(request_rec *r);
+
+#endif

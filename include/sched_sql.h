@@ -1,0 +1,35 @@
+/* Every SQL statement of the module, by name. Each is prepared once per pooled
+ * connection (on first use) and run with PQexecPrepared; parameters are typed by
+ * casts in the SQL text and never pasted into it. */
+#ifndef SCHED_SQL_H
+#define SCHED_SQL_H
+
+typedef enum sched_stmt_e {
+    SCHED_STMT_HEALTH = 0,
+    SCHED_STMT_USERS_LIST,
+    SCHED_STMT_USERS_GET,
+    SCHED_STMT_USERS_ME,
+    SCHED_STMT_USERS_CREATE,
+    SCHED_STMT_USERS_UPDATE,
+    SCHED_STMT_USERS_DELETE,
+    SCHED_STMT_CLIENTS_LIST,
+    SCHED_STMT_CLIENTS_GET,
+    SCHED_STMT_CLIENTS_CREATE,
+    SCHED_STMT_CLIENTS_UPDATE,
+    SCHED_STMT_CLIENTS_DELETE,
+    SCHED_STMT_PROVIDERS_LIST,
+    SCHED_STMT_PROVIDERS_GET,
+    SCHED_STMT_PROVIDERS_CREATE,
+    SCHED_STMT_PROVIDERS_UPDATE,
+    SCHED_STMT_PROVIDERS_DELETE,
+    SCHED_STMT_COUNT
+} sched_stmt_e;
+
+typedef struct sched_stmt_t {
+    const char *name;           /* sched_<resource>_<action> */
+    const char *sql;
+} sched_stmt_t;
+
+extern const sched_stmt_t sched_stmts[SCHED_STMT_COUNT];
+
+#endif

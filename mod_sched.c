@@ -1,0 +1,52 @@
+/* mod_sched: an appointment-scheduling API inside Apache httpd.
+ *
+ * This file is glue: the module record, the directive table, the hooks and the
+ * handler entry point. The work is in src/. */
+#define SCHED_MODULE_RECORD
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+
+#include "sched_private.h"
+#include "sched_config.h"
+#include "sched_db.h"
+#include "sched_res.h"
+
+static int sched_handler(request_rec *r)
+{
+    if (r->handler == NULL || strcmp(r->handler, "sched") != 0) {
+        return DECLINED;
+    }
+    /* Endpoints answer the request themselves (problem+json included). */
+    sched_dispatch(r);
+    return OK;
+}
+
+static int sched_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                             server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    return sched_db_init(s);
+}
+
+static void sched_register_hooks(apr_pool_t *p)
+{
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+    (void)p;
+    ap_hook_post_config(sched_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(sched_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(sched) = {
+    STANDARD20_MODULE_STUFF,
+    sched_config_create,        /* per-directory config */
+    sched_config_merge,         /* merge per-directory config */
+    NULL,                       /* per-server config */
+    NULL,                       /* merge per-server config */
+    sched_cmds,                 /* directives */
+    sched_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,215 @@
+/* Directives of mod_sched: parsed and range-checked when httpd reads its
+ * configuration, so a bad value stops start-up with a message naming the directive. */
+#include <http_core.h>
+#include <apr_strings.h>
+#include <apr_file_info.h>
+
+#include "sched_private.h"
+#include "sched_config.h"
+#include "sched_parse.h"
+
+#define SCHED_ZONEINFO_DIR "/usr/share/zoneinfo/"
+
+void *sched_config_create(apr_pool_t *p, char *dir)
+{
+    sched_config_t *c = apr_pcalloc(p, sizeof(*c));
+    c->mount = NULL;
+    if (dir) {
+        apr_size_t n = strlen(dir);
+        while (n > 0 && dir[n - 1] == '/') {
+            n--;
+        }
+        c->mount = apr_pstrmemdup(p, dir, n);
+    }
+    c->slot_length = -1;
+    c->hold_time = -1;
+    c->min_notice = -1;
+    c->window = -1;
+    c->page_size = -1;
+    c->max_body = -1;
+    c->naive_tz = NULL;
+    c->public_availability = -1;
+    c->open_access = -1;
+    return c;
+}
+
+#define SCHED_MERGE(field, unset) (add->field != (unset) ? add->field : base->field)
+
+void *sched_config_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const sched_config_t *base = basev;
+    const sched_config_t *add = addv;
+    sched_config_t *c = apr_palloc(p, sizeof(*c));
+    c->mount = SCHED_MERGE(mount, NULL);
+    c->slot_length = SCHED_MERGE(slot_length, -1);
+    c->hold_time = SCHED_MERGE(hold_time, -1);
+    c->min_notice = SCHED_MERGE(min_notice, -1);
+    c->window = SCHED_MERGE(window, -1);
+    c->page_size = SCHED_MERGE(page_size, -1);
+    c->max_body = SCHED_MERGE(max_body, -1);
+    c->naive_tz = SCHED_MERGE(naive_tz, NULL);
+    c->public_availability = SCHED_MERGE(public_availability, -1);
+    c->open_access = SCHED_MERGE(open_access, -1);
+    return c;
+}
+
+#define SCHED_DEFAULT(field, dflt) do { \
+        if (c->field == -1) { c->field = (dflt); } } while (0)
+
+const sched_config_t *sched_config_get(request_rec *r)
+{
+    const sched_config_t *dir = ap_get_module_config(r->per_dir_config, &sched_module);
+    sched_config_t *c = apr_pmemdup(r->pool, dir, sizeof(*c));
+    if (c->mount == NULL) {
+        c->mount = "";
+    }
+    SCHED_DEFAULT(slot_length, SCHED_DEFAULT_SLOT_LENGTH);
+    SCHED_DEFAULT(hold_time, SCHED_DEFAULT_HOLD_TIME);
+    SCHED_DEFAULT(min_notice, SCHED_DEFAULT_MIN_NOTICE);
+    SCHED_DEFAULT(window, SCHED_DEFAULT_WINDOW);
+    SCHED_DEFAULT(page_size, SCHED_DEFAULT_PAGE_SIZE);
+    SCHED_DEFAULT(max_body, SCHED_DEFAULT_MAX_BODY);
+    SCHED_DEFAULT(public_availability, 0);
+    SCHED_DEFAULT(open_access, 0);
+    return c;
+}
+
+/* Every setter: refuse .htaccess, then parse; a reason becomes "Directive: reason". */
+static const char *sched_cmd_fail(cmd_parms *cmd, const char *reason)
+{
+    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", reason, NULL);
+}
+
+/* The offset of an apr_int64_t field, and its [min, max] range, ride in cmd->info. */
+typedef struct sched_duration_rule_t {
+    apr_size_t offset;
+    apr_int64_t min;
+    apr_int64_t max;
+    apr_int64_t multiple;       /* value must be a multiple of this (seconds) */
+} sched_duration_rule_t;
+
+static const sched_duration_rule_t sched_rule_slot_length =
+    { APR_OFFSETOF(sched_config_t, slot_length), 5 * 60, 1440 * 60, 60 };
+static const sched_duration_rule_t sched_rule_hold_time =
+    { APR_OFFSETOF(sched_config_t, hold_time), 1, 7 * 86400, 1 };
+static const sched_duration_rule_t sched_rule_min_notice =
+    { APR_OFFSETOF(sched_config_t, min_notice), 0, 365 * 86400, 1 };
+static const sched_duration_rule_t sched_rule_window =
+    { APR_OFFSETOF(sched_config_t, window), 60, 31 * 86400, 1 };
+
+static const char *sched_cmd_duration(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    const sched_duration_rule_t *rule = cmd->info;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+    apr_int64_t seconds;
+    if (err) {
+        return err;
+    }
+    err = sched_parse_duration(arg, rule->min, rule->max, &seconds);
+    if (err) {
+        return sched_cmd_fail(cmd, err);
+    }
+    if (seconds % rule->multiple) {
+        return sched_cmd_fail(cmd, apr_psprintf(cmd->pool,
+                              "\"%s\" is not a whole number of minutes", arg));
+    }
+    *(apr_int64_t *)((char *)dcfg + rule->offset) = seconds;
+    return NULL;
+}
+
+static const char *sched_cmd_page_size(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_config_t *c = dcfg;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+    if (err) {
+        return err;
+    }
+    err = sched_parse_int(arg, 1, SCHED_MAX_PAGE_SIZE, &c->page_size);
+    return err ? sched_cmd_fail(cmd, err) : NULL;
+}
+
+static const char *sched_cmd_max_body(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_config_t *c = dcfg;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+    if (err) {
+        return err;
+    }
+    err = sched_parse_size(arg, 2, 64 * 1024 * 1024, &c->max_body);
+    return err ? sched_cmd_fail(cmd, err) : NULL;
+}
+
+static const char *sched_cmd_naive_tz(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_config_t *c = dcfg;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+    apr_finfo_t finfo;
+    if (err) {
+        return err;
+    }
+    err = sched_parse_zone_name(arg);
+    if (err) {
+        return sched_cmd_fail(cmd, err);
+    }
+    if (apr_stat(&finfo, apr_pstrcat(cmd->temp_pool, SCHED_ZONEINFO_DIR, arg, NULL),
+                 APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
+        || finfo.filetype != APR_REG) {
+        return sched_cmd_fail(cmd, apr_psprintf(cmd->pool,
+                              "\"%s\" is not a time zone of " SCHED_ZONEINFO_DIR, arg));
+    }
+    c->naive_tz = arg;
+    return NULL;
+}
+
+static const char *sched_cmd_open_access(cmd_parms *cmd, void *dcfg, int on)
+{
+    sched_config_t *c = dcfg;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+    if (err) {
+        return err;
+    }
+    c->open_access = on;
+    if (on) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server, SCHED_LOGNO(00101)
+                     "SchedOpenAccess On in %s: authorization is off, anyone may "
+                     "do anything (development only)",
+                     cmd->path ? cmd->path : "the server config");
+    }
+    return NULL;
+}
+
+static const char *sched_cmd_public_availability(cmd_parms *cmd, void *dcfg, int on)
+{
+    sched_config_t *c = dcfg;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+    if (err) {
+        return err;
+    }
+    c->public_availability = on;
+    return NULL;
+}
+
+#define SCHED_DURATION(name, rule, help) \
+    AP_INIT_TAKE1(name, sched_cmd_duration, (void *)&(rule), RSRC_CONF | ACCESS_CONF, help)
+
+const command_rec sched_cmds[] = {
+    SCHED_DURATION("SchedSlotLength", sched_rule_slot_length,
+                   "length of the slots a window is cut into (5m to 1440m; default 15m)"),
+    SCHED_DURATION("SchedHoldTime", sched_rule_hold_time,
+                   "how long a pending reservation holds its slot (default 30m)"),
+    SCHED_DURATION("SchedMinNotice", sched_rule_min_notice,
+                   "earliest a slot may start, counted from booking time (default 24h)"),
+    SCHED_DURATION("SchedWindow", sched_rule_window,
+                   "span of GET /available_slots/?date= (default 7d)"),
+    AP_INIT_TAKE1("SchedPageSize", sched_cmd_page_size, NULL, RSRC_CONF | ACCESS_CONF,
+                  "default limit of lists (1 to 1000; default 100)"),
+    AP_INIT_TAKE1("SchedMaxBody", sched_cmd_max_body, NULL, RSRC_CONF | ACCESS_CONF,
+                  "larger request bodies get 413 (default 64k)"),
+    AP_INIT_TAKE1("SchedNaiveTimeZone", sched_cmd_naive_tz, NULL, RSRC_CONF | ACCESS_CONF,
+                  "zone for times sent without an offset (default: reject them)"),
+    AP_INIT_FLAG("SchedPublicAvailability", sched_cmd_public_availability, NULL,
+                 RSRC_CONF | ACCESS_CONF, "anonymous may list bookable slots (default Off)"),
+    AP_INIT_FLAG("SchedOpenAccess", sched_cmd_open_access, NULL, RSRC_CONF | ACCESS_CONF,
+                 "no authorization at all, for development (default Off)"),
+    { NULL }
+};

@@ -1,0 +1,21 @@
+/* bcrypt password hashes. */
+#include <apr_general.h>
+#include <apr_md5.h>
+
+#include "sched_crypt.h"
+
+#define SCHED_BCRYPT_SALT 16
+#define SCHED_BCRYPT_LEN  64
+
+apr_status_t sched_crypt_hash(apr_pool_t *p, const char *password, char **hash)
+{
+    unsigned char salt[SCHED_BCRYPT_SALT];
+    char *out = apr_palloc(p, SCHED_BCRYPT_LEN);
+    apr_status_t rv = apr_generate_random_bytes(salt, sizeof(salt));
+    if (rv == APR_SUCCESS) {
+        rv = apr_bcrypt_encode(password, SCHED_BCRYPT_COST, salt, sizeof(salt),
+                               out, SCHED_BCRYPT_LEN);
+    }
+    *hash = rv == APR_SUCCESS ? out : NULL;
+    return rv;
+}

@@ -1,0 +1,131 @@
+/* From a request to an endpoint: route the path, pick the function for the method,
+ * answer 404, 405 (with Allow) and OPTIONS here. */
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_strings.h>
+
+#include "sched_private.h"
+#include "sched_config.h"
+#include "sched_res.h"
+
+static const sched_resource_t *const sched_resources[] = {
+    &sched_res_users, &sched_res_clients, &sched_res_providers, &sched_res_health, NULL
+};
+
+/* The functions serving one path, by method. */
+typedef struct sched_methods_t {
+    sched_endpoint_fn get, post, put, patch, delete;
+} sched_methods_t;
+
+static const sched_resource_t *sched_resource_find(const char *name)
+{
+    const sched_resource_t *const *res;
+    for (res = sched_resources; *res; res++) {
+        if (strcmp((*res)->name, name) == 0) {
+            return *res;
+        }
+    }
+    return NULL;
+}
+
+static const sched_action_t *sched_action_find(const sched_resource_t *res,
+                                               const char *name)
+{
+    const sched_action_t *a;
+    for (a = res->actions; a && a->name; a++) {
+        if (strcmp(a->name, name) == 0) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* Fills m for the route; returns 0 when the path names nothing. */
+static int sched_methods_for(const sched_route_t *route, sched_methods_t *m)
+{
+    const sched_resource_t *res;
+    const sched_action_t *action;
+
+    memset(m, 0, sizeof(*m));
+    if (route->target == SCHED_TARGET_ROOT) {
+        m->get = sched_res_root;
+        return 1;
+    }
+    if (route->target == SCHED_TARGET_NONE
+        || (res = sched_resource_find(route->resource)) == NULL) {
+        return 0;
+    }
+    switch (route->target) {
+    case SCHED_TARGET_COLLECTION:
+        m->get = res->list;
+        m->post = res->create;
+        break;
+    case SCHED_TARGET_ITEM:
+        m->get = res->read;
+        m->put = res->replace;
+        m->patch = res->update;
+        m->delete = res->remove;
+        break;
+    case SCHED_TARGET_ME:
+        m->get = res->me;
+        break;
+    case SCHED_TARGET_ACTION:
+        action = sched_action_find(res, route->action);
+        m->post = action ? action->post : NULL;
+        break;
+    default:
+        break;
+    }
+    return m->get || m->post || m->put || m->patch || m->delete;
+}
+
+static const char *sched_allow(request_rec *r, const sched_methods_t *m)
+{
+    return apr_pstrcat(r->pool, m->get ? "GET, HEAD, " : "", m->post ? "POST, " : "",
+                       m->put ? "PUT, " : "", m->patch ? "PATCH, " : "",
+                       m->delete ? "DELETE, " : "", "OPTIONS", NULL);
+}
+
+static sched_endpoint_fn sched_method_fn(request_rec *r, const sched_methods_t *m)
+{
+    switch (r->method_number) {
+    case M_GET:    return m->get;      /* HEAD too: httpd drops the body */
+    case M_POST:   return m->post;
+    case M_PUT:    return m->put;
+    case M_PATCH:  return m->patch;
+    case M_DELETE: return m->delete;
+    default:       return NULL;
+    }
+}
+
+int sched_dispatch(request_rec *r)
+{
+    sched_req_t *req = apr_pcalloc(r->pool, sizeof(*req));
+    sched_methods_t m;
+    sched_endpoint_fn fn;
+
+    req->r = r;
+    req->conf = sched_config_get(r);
+    req->base_url = ap_construct_url(r->pool, req->conf->mount, r);
+    sched_route_match(r->pool, req->conf->mount, r->uri, &req->route);
+    if (!sched_methods_for(&req->route, &m)) {
+        return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
+    }
+    if (r->method_number == M_OPTIONS) {
+        ap_discard_request_body(r);
+        apr_table_setn(r->headers_out, "Allow", sched_allow(r, &m));
+        return sched_send_no_content(r);
+    }
+    if ((fn = sched_method_fn(r, &m)) == NULL) {
+        apr_table_setn(r->err_headers_out, "Allow", sched_allow(r, &m));
+        return sched_problem(r, HTTP_METHOD_NOT_ALLOWED,
+                             apr_psprintf(r->pool, "%s is not allowed here", r->method),
+                             NULL);
+    }
+    if (r->method_number == M_GET || r->method_number == M_DELETE) {
+        ap_discard_request_body(r);
+    }
+    sched_query_parse(req);
+    return fn(req);
+}

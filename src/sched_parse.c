@@ -1,0 +1,221 @@
+/* Parsers for configuration values, path ids and query parameters.
+ *
+ * The parsers take no pool: a reason that quotes the value is written to a buffer
+ * of the calling thread, valid until that thread's next call here. Callers copy it
+ * (sched_cmd_fail does, with apr_pstrcat) or drop it. */
+#include <string.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "sched_parse.h"
+
+#define SCHED_PARSE_QUOTE_MAX 40        /* longest part of a value quoted in a reason */
+#define SCHED_PARSE_ZONE_MAX  64
+
+static _Thread_local char sched_parse_reason[256];
+
+/* Writes "\"value\" what" (the value shortened if long) into the reason buffer. */
+static const char *sched_parse_fail(const char *arg, const char *what)
+{
+    int long_arg;
+
+    if (arg == NULL) {
+        arg = "";
+    }
+    long_arg = strlen(arg) > SCHED_PARSE_QUOTE_MAX;
+    apr_snprintf(sched_parse_reason, sizeof(sched_parse_reason), "\"%.*s%s\" %s",
+                 SCHED_PARSE_QUOTE_MAX, arg, long_arg ? "..." : "", what);
+    return sched_parse_reason;
+}
+
+/* Reads the decimal digits at *s into *value and advances *s past them. Returns
+ * how many there were; sets *overflow when the number does not fit in int64. */
+static apr_size_t sched_parse_digits(const char **s, apr_int64_t *value, int *overflow)
+{
+    const char *p = *s;
+    apr_int64_t v = 0;
+    apr_size_t n;
+
+    *overflow = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        int d = *p - '0';
+        if (v > (APR_INT64_MAX - d) / 10) {
+            *overflow = 1;
+        }
+        else {
+            v = v * 10 + d;
+        }
+    }
+    n = (apr_size_t)(p - *s);
+    *s = p;
+    *value = v;
+    return n;
+}
+
+/* A value in the largest unit that divides it exactly: "5m", "1d", "90s". */
+typedef struct sched_parse_unit_t {
+    char name;
+    apr_int64_t size;
+} sched_parse_unit_t;
+
+static const sched_parse_unit_t sched_parse_time_units[] = {
+    { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 }, { 0, 0 }
+};
+static const sched_parse_unit_t sched_parse_size_units[] = {
+    { 'm', 1024 * 1024 }, { 'k', 1024 }, { 0, 1 }, { 0, 0 }
+};
+
+/* The largest unit that divides v; a zero takes the last (smallest) one. */
+static const sched_parse_unit_t *sched_parse_unit_of(const sched_parse_unit_t *units,
+                                                     apr_int64_t v)
+{
+    while (units[1].size && (v == 0 || v % units->size)) {
+        units++;
+    }
+    return units;
+}
+
+/* The unit called c, or NULL. */
+static const sched_parse_unit_t *sched_parse_unit_named(const sched_parse_unit_t *units,
+                                                        char c)
+{
+    for (; units->size; units++) {
+        if (units->name != 0 && units->name == c) {
+            return units;
+        }
+    }
+    return NULL;
+}
+
+/* Writes "\"value\" must be between MIN and MAX", each bound in its own unit, or both
+ * in one when that stays short ("5m and 1440m", but "1s and 7d"). */
+static const char *sched_parse_range(const char *arg, const sched_parse_unit_t *units,
+                                     apr_int64_t min, apr_int64_t max)
+{
+    const sched_parse_unit_t *umin = sched_parse_unit_of(units, min);
+    const sched_parse_unit_t *umax = sched_parse_unit_of(units, max);
+    const sched_parse_unit_t *common = umin->size < umax->size ? umin : umax;
+    char what[128];
+
+    if (min == 0) {
+        umin = umax;
+    }
+    else if (umin != umax && max / common->size <= 10000) {
+        umin = umax = common;
+    }
+    /* "%.1s" of a unit's name prints nothing for the nameless unit (bytes) */
+    apr_snprintf(what, sizeof(what), "must be between %" APR_INT64_T_FMT "%.1s"
+                 " and %" APR_INT64_T_FMT "%.1s",
+                 min / umin->size, &umin->name, max / umax->size, &umax->name);
+    return sched_parse_fail(arg, what);
+}
+
+/* The common part of durations and sizes: digits, then an optional one-letter unit
+ * from units (matched case-insensitively when fold), then the end. */
+static const char *sched_parse_scaled(const char *arg, const sched_parse_unit_t *units,
+                                      int need_unit, int fold, apr_int64_t min,
+                                      apr_int64_t max, apr_int64_t *out,
+                                      const char *shape)
+{
+    const char *p = arg;
+    const sched_parse_unit_t *u;
+    apr_int64_t v;
+    int overflow;
+    apr_size_t n = sched_parse_digits(&p, &v, &overflow);
+    char c = (char)(fold ? apr_tolower(*p) : *p);
+
+    if (n == 0) {
+        return sched_parse_fail(arg, shape);
+    }
+    if (*p == '\0') {
+        if (need_unit) {
+            return sched_parse_fail(arg, "has no unit (use s, m, h or d)");
+        }
+        u = sched_parse_unit_of(units, 0);
+    }
+    else if ((u = sched_parse_unit_named(units, c)) == NULL || p[1] != '\0') {
+        return sched_parse_fail(arg, shape);
+    }
+    if (overflow || v > APR_INT64_MAX / u->size || v * u->size < min
+        || v * u->size > max) {
+        return sched_parse_range(arg, units, min, max);
+    }
+    *out = v * u->size;
+    return NULL;
+}
+
+const char *sched_parse_duration(const char *arg, apr_int64_t min_seconds,
+                                 apr_int64_t max_seconds, apr_int64_t *seconds)
+{
+    return sched_parse_scaled(arg, sched_parse_time_units, 1, 0, min_seconds,
+                              max_seconds, seconds,
+                              "is not a duration (use s, m, h or d)");
+}
+
+const char *sched_parse_size(const char *arg, apr_int64_t min, apr_int64_t max,
+                             apr_int64_t *bytes)
+{
+    return sched_parse_scaled(arg, sched_parse_size_units, 0, 1, min, max, bytes,
+                              "is not a size (a number of bytes, or with k or m)");
+}
+
+const char *sched_parse_int(const char *arg, apr_int64_t min, apr_int64_t max,
+                            apr_int64_t *value)
+{
+    const char *p = arg;
+    apr_int64_t v;
+    int overflow;
+    apr_size_t n = sched_parse_digits(&p, &v, &overflow);
+
+    if (n == 0 || *p != '\0' || (arg[0] == '0' && n > 1)) {
+        return sched_parse_fail(arg, "is not a whole number");
+    }
+    if (overflow || v < min || v > max) {
+        return sched_parse_range(arg, sched_parse_size_units + 2, min, max);
+    }
+    *value = v;
+    return NULL;
+}
+
+int sched_parse_id_n(const char *s, apr_size_t len, apr_int64_t *id)
+{
+    apr_int64_t v = 0;
+    apr_size_t i;
+
+    if (s == NULL || len == 0 || len > 19 || s[0] < '1' || s[0] > '9') {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        int d = s[i] - '0';
+        if (d < 0 || d > 9 || v > (APR_INT64_MAX - d) / 10) {
+            return 0;
+        }
+        v = v * 10 + d;
+    }
+    *id = v;
+    return 1;
+}
+
+int sched_parse_id(const char *s, apr_int64_t *id)
+{
+    return s != NULL && sched_parse_id_n(s, strlen(s), id);
+}
+
+const char *sched_parse_zone_name(const char *arg)
+{
+    const char *p;
+
+    if (arg == NULL) {
+        return sched_parse_fail(arg, "is not a time zone name");
+    }
+    if (arg[0] == '\0' || arg[0] == '/' || strlen(arg) > SCHED_PARSE_ZONE_MAX
+        || strstr(arg, "..") || strstr(arg, "//") || arg[strlen(arg) - 1] == '/') {
+        return sched_parse_fail(arg, "is not a time zone name");
+    }
+    for (p = arg; *p; p++) {
+        if (!apr_isalnum(*p) && !strchr("_-+/", *p)) {
+            return sched_parse_fail(arg, "is not a time zone name");
+        }
+    }
+    return NULL;
+}

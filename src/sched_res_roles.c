@@ -1,0 +1,136 @@
+/* /clients/ and /providers/: the records that make a user a client or a provider.
+ * Both are {"id", "user"}; one set of endpoints serves both, told apart by the
+ * statements of their resource. */
+#include <http_protocol.h>
+
+#include "sched_private.h"
+#include "sched_db.h"
+#include "sched_json.h"
+#include "sched_list.h"
+#include "sched_res.h"
+
+/* Statements of one role table, in the order of sched_sql.h. */
+typedef struct sched_role_t {
+    sched_stmt_e list, get, create, update, remove;
+} sched_role_t;
+
+static const sched_role_t sched_role_clients = {
+    SCHED_STMT_CLIENTS_LIST, SCHED_STMT_CLIENTS_GET, SCHED_STMT_CLIENTS_CREATE,
+    SCHED_STMT_CLIENTS_UPDATE, SCHED_STMT_CLIENTS_DELETE
+};
+static const sched_role_t sched_role_providers = {
+    SCHED_STMT_PROVIDERS_LIST, SCHED_STMT_PROVIDERS_GET, SCHED_STMT_PROVIDERS_CREATE,
+    SCHED_STMT_PROVIDERS_UPDATE, SCHED_STMT_PROVIDERS_DELETE
+};
+
+static const sched_role_t *sched_role_of(sched_req_t *req)
+{
+    return strcmp(req->route.resource, "clients") == 0 ? &sched_role_clients
+                                                         : &sched_role_providers;
+}
+
+static int sched_role_list(sched_req_t *req)
+{
+    static const char *const keep[] = { "user", NULL };
+    sched_page_t page;
+    apr_int64_t user;
+    int has_user, rv;
+    const char *params[3];
+    PGresult *res;
+
+    if ((rv = sched_list_page(req, &page)) != OK
+        || (rv = sched_query_id(req, "user", &user, &has_user)) != OK) {
+        return rv;
+    }
+    params[0] = page.after;
+    params[1] = has_user ? sched_i64(req->r, user) : NULL;
+    params[2] = page.fetch;
+    if ((rv = sched_db_exec(req->r, sched_role_of(req)->list, 3, params, &res)) != OK) {
+        return rv;
+    }
+    return sched_list_send(req, res, &page, keep);
+}
+
+static int sched_role_read(sched_req_t *req)
+{
+    const char *params[1] = { sched_i64(req->r, req->route.id) };
+    PGresult *res;
+    int rv = sched_db_exec(req->r, sched_role_of(req)->get, 1, params, &res);
+    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+}
+
+/* Reads {"user": id}; required says whether user must be there. */
+static int sched_role_body(sched_req_t *req, int required, const char **user)
+{
+    json_t *body, *errors;
+    apr_int64_t id;
+    int rv = sched_read_json(req, &body);
+    if (rv != OK) {
+        return rv;
+    }
+    errors = sched_json_object(req->r);
+    *user = NULL;
+    switch (sched_json_get_id(body, "user", required, &id, errors)) {
+    case SCHED_FIELD_OK:
+        *user = sched_i64(req->r, id);
+        return OK;
+    case SCHED_FIELD_ABSENT:
+        return required ? sched_problem_invalid(req->r, errors) : OK;
+    default:
+        return sched_problem_invalid(req->r, errors);
+    }
+}
+
+static int sched_role_create(sched_req_t *req)
+{
+    const char *params[1];
+    PGresult *res;
+    int rv = sched_role_body(req, 1, &params[0]);
+    if (rv != OK
+        || (rv = sched_db_exec(req->r, sched_role_of(req)->create, 1, params, &res)) != OK) {
+        return rv;
+    }
+    return sched_send_created(req, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+}
+
+static int sched_role_change(sched_req_t *req, int required)
+{
+    const char *params[2] = { sched_i64(req->r, req->route.id), NULL };
+    PGresult *res;
+    int rv = sched_role_body(req, required, &params[1]);
+    if (rv != OK
+        || (rv = sched_db_exec(req->r, sched_role_of(req)->update, 2, params, &res)) != OK) {
+        return rv;
+    }
+    return sched_db_send_row(req->r, res, 0);
+}
+
+static int sched_role_replace(sched_req_t *req)
+{
+    return sched_role_change(req, 1);
+}
+
+static int sched_role_update(sched_req_t *req)
+{
+    return sched_role_change(req, 0);
+}
+
+static int sched_role_remove(sched_req_t *req)
+{
+    const char *params[1] = { sched_i64(req->r, req->route.id) };
+    PGresult *res;
+    int rv = sched_db_exec(req->r, sched_role_of(req)->remove, 1, params, &res);
+    return rv != OK ? rv : sched_db_send_deleted(req->r, res);
+}
+
+const sched_resource_t sched_res_clients = {
+    .name = "clients", .list = sched_role_list, .create = sched_role_create,
+    .read = sched_role_read, .replace = sched_role_replace, .update = sched_role_update,
+    .remove = sched_role_remove
+};
+
+const sched_resource_t sched_res_providers = {
+    .name = "providers", .list = sched_role_list, .create = sched_role_create,
+    .read = sched_role_read, .replace = sched_role_replace, .update = sched_role_update,
+    .remove = sched_role_remove
+};

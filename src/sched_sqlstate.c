@@ -1,0 +1,82 @@
+/* The one table that turns database errors into HTTP answers. The module never
+ * reads error message text: only SQLSTATE and the constraint name. */
+#include <string.h>
+
+#include "sched_sqlstate.h"
+
+typedef struct sched_constraint_t {
+    const char *name;
+    int status;
+    const char *field;
+    const char *message;
+} sched_constraint_t;
+
+/* Every constraint of sql/ that a request can violate. */
+static const sched_constraint_t sched_constraints[] = {
+    { "users_username_key",    409, "username", "a user with that username already exists" },
+    { "users_username_check",  400, "username", "letters, digits and @.+-_ only, 1 to 150" },
+    { "users_email_check",     400, "email",    "not a valid email address" },
+    { "users_password_check",  400, "password", "not a valid password" },
+    { "clients_user_key",      409, "user",     "this user is already a client" },
+    { "clients_user_fkey",     400, "user",     "no such user" },
+    { "providers_user_key",    409, "user",     "this user is already a provider" },
+    { "providers_user_fkey",   400, "user",     "no such user" },
+    { NULL, 0, NULL, NULL }
+};
+
+static int sched_sqlstate_is(const char *sqlstate, const char *prefix)
+{
+    return strncmp(sqlstate, prefix, strlen(prefix)) == 0;
+}
+
+sched_sqlstate_answer_t sched_sqlstate_classify(const char *sqlstate, const char *constraint)
+{
+    sched_sqlstate_answer_t a = { SCHED_SQLSTATE_BUG, 500, NULL,
+                                  "the server could not complete the request" };
+    const sched_constraint_t *c;
+
+    if (sqlstate == NULL || sched_sqlstate_is(sqlstate, "08")      /* connection */
+        || sched_sqlstate_is(sqlstate, "57P0")                       /* shutdown */
+        || strcmp(sqlstate, "57014") == 0                            /* timeout */
+        || strcmp(sqlstate, "53300") == 0) {                         /* too many conns */
+        a.kind = SCHED_SQLSTATE_UNAVAILABLE;
+        a.status = 503;
+        a.message = "the database is unavailable, try again shortly";
+        return a;
+    }
+    if (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0) {
+        a.kind = SCHED_SQLSTATE_RETRY;
+        a.status = 503;
+        a.message = "the database is busy, try again shortly";
+        return a;
+    }
+    if (strcmp(sqlstate, "26000") == 0) {
+        a.kind = SCHED_SQLSTATE_REPREPARE;
+        return a;
+    }
+    for (c = sched_constraints; constraint && c->name; c++) {
+        if (strcmp(c->name, constraint) == 0) {
+            a.kind = SCHED_SQLSTATE_ANSWER;
+            a.status = c->status;
+            a.field = c->field;
+            a.message = c->message;
+            return a;
+        }
+    }
+    if (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "23P01") == 0) {
+        a.kind = SCHED_SQLSTATE_ANSWER;
+        a.status = 409;
+        a.message = "the request conflicts with the current state";
+    }
+    else if (strcmp(sqlstate, "23503") == 0) {
+        a.kind = SCHED_SQLSTATE_ANSWER;
+        a.status = 409;
+        a.message = "the request conflicts with a related resource";
+    }
+    else if (sched_sqlstate_is(sqlstate, "22") || sched_sqlstate_is(sqlstate, "23")) {
+        a.kind = SCHED_SQLSTATE_ANSWER;
+        a.status = 400;
+        a.message = "a value in the request is not valid";
+    }
+    return a;
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# What `make run` runs once the module is built: a private PostgreSQL (.run/dev/pg,
+# port 5433) and httpd in the foreground on http://127.0.0.1:8080/ with the API at `/`.
+# Ctrl-C stops both. The data stays: the next run finds it again.
+#
+# Environment: PORT (httpd, default 8080), PGPORT_DEV (PostgreSQL, default 5433),
+# SCHED_HTTPD (default /usr/sbin/apache2).
+set -euo pipefail
+shopt -s inherit_errexit
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+PROG=tools/run.sh
+HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
+HTTPD_USER=www-data
+PORT=${PORT:-8080}
+PGPORT=${PGPORT_DEV:-5433}
+MODULE=$ROOT/.libs/mod_sched.so
+HTTPD_PID=
+
+die() {
+    echo "$PROG: $*" >&2
+    exit 1
+}
+
+is_root() {
+    [ "$(id -u)" -eq 0 ]
+}
+
+# The run folder: .run/dev, unless httpd's children (www-data, when we are root) cannot
+# reach it; then a folder under /tmp named after the checkout.
+choose_rundir() {
+    local dir=$ROOT/.run/dev base
+    mkdir -p "$dir"
+    if ! is_root; then
+        echo "$dir"
+        return
+    fi
+    chmod o+x "$ROOT/.run" "$dir"
+    if (cd / && runuser -u "$HTTPD_USER" -- test -x "$dir") 2>/dev/null; then
+        echo "$dir"
+        return
+    fi
+    base=/tmp/mod_sched-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+    mkdir -p "$base"
+    if [ -L "$base" ] || [ "$(stat -c %u "$base")" -ne 0 ]; then
+        die "$base exists and does not belong to root: remove it"
+    fi
+    chmod 0755 "$base"
+    mkdir -p "$base/dev"
+    chmod 0755 "$base/dev"
+    echo "$PROG: the $HTTPD_USER user cannot reach $dir; using $base/dev instead" >&2
+    echo "$base/dev"
+}
+
+write_config() {
+    local template=$1 out=$2 usergroup=
+    if is_root; then
+        usergroup=$(printf 'User %s\nGroup %s' "$HTTPD_USER" "$HTTPD_USER")
+    fi
+    T_RUNDIR=$RUNDIR T_PORT=$PORT T_PGPORT=$PGPORT T_MODULE=$MODULE T_USERGROUP=$usergroup \
+        perl -pe 's/\@(RUNDIR|PORT|PGPORT|MODULE|USERGROUP)\@/$ENV{"T_$1"}/g' \
+        "$template" >"$out.tmp"
+    mv "$out.tmp" "$out"
+}
+
+show_error_log() {
+    if [ -s "$RUNDIR/error.log" ]; then
+        echo "--- last lines of $RUNDIR/error.log:" >&2
+        tail -n 20 "$RUNDIR/error.log" >&2
+    fi
+}
+
+# An httpd left running by an earlier run that was killed: stop it.
+stop_leftover() {
+    local pid
+    pid=$(cat "$RUNDIR/httpd.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$CONF"; then
+        echo "$PROG: stopping the httpd left from an earlier run (pid $pid)"
+        "$HTTPD" -d "$RUNDIR" -f "$CONF" -k stop || true
+        for _ in $(seq 1 150); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+}
+
+cleanup() {
+    trap - INT TERM EXIT
+    echo
+    if [ -n "$HTTPD_PID" ] && kill -0 "$HTTPD_PID" 2>/dev/null; then
+        echo "$PROG: stopping httpd"
+        kill -TERM "$HTTPD_PID" 2>/dev/null || true
+        wait "$HTTPD_PID" 2>/dev/null || true
+    fi
+    "$ROOT/tools/pg.sh" stop "$RUNDIR/pg" || true
+}
+
+# Up to 15 s for GET /health/ to answer 200. Returns 1 when it does not, 2 when httpd
+# has exited.
+wait_healthy() {
+    perl -MHTTP::Tiny -e '
+        my ($url, $pid) = @ARGV;
+        my $http = HTTP::Tiny->new(timeout => 2);
+        for (1 .. 150) {
+            exit 2 unless kill 0, $pid;
+            exit 0 if $http->get($url)->{status} == 200;
+            select undef, undef, undef, 0.1;
+        }
+        exit 1;' "$URL/health/" "$HTTPD_PID"
+}
+
+banner() {
+    local rel=${RUNDIR#"$ROOT"/}
+    cat <<EOF
+
+mod_sched development server
+  API:       $URL/
+  Access:    authentication is not configured yet: the API is in open-access
+             development mode (SchedOpenAccess On), anyone may do anything.
+  Database:  PostgreSQL on 127.0.0.1:$PGPORT, database sched, user sched
+             $PGBIN/psql -h 127.0.0.1 -p $PGPORT -U sched sched
+  Logs:      $rel/error.log and $rel/access.log (PostgreSQL: $rel/postgres.log)
+
+Try:
+  curl -s $URL/
+  curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"ada","password":"correct horse"}' $URL/users/
+
+Press Ctrl-C to stop httpd and PostgreSQL.
+EOF
+}
+
+[ -x "$HTTPD" ] || die "$HTTPD not found: install apache2 (make deps)"
+[ -f "$MODULE" ] || die "$MODULE is missing: run make"
+[ -x "$ROOT/tools/schedctl" ] || die "tools/schedctl is missing: run make"
+
+RUNDIR=$(choose_rundir)
+CONF=$RUNDIR/httpd.conf
+URL=http://127.0.0.1:$PORT
+PGBIN=$("$ROOT/tools/pg.sh" bindir)
+
+stop_leftover
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
+
+"$ROOT/tools/pg.sh" start "$RUNDIR/pg" "$PGPORT"
+
+write_config "$ROOT/conf/dev.conf.in" "$CONF"
+"$HTTPD" -t -d "$RUNDIR" -f "$CONF" >/dev/null 2>"$RUNDIR/configtest.log" || {
+    cat "$RUNDIR/configtest.log" >&2
+    die "the generated configuration $CONF does not work"
+}
+
+"$HTTPD" -d "$RUNDIR" -f "$CONF" -D FOREGROUND &
+HTTPD_PID=$!
+
+status=0
+wait_healthy || status=$?
+case $status in
+    0) banner ;;
+    2)
+        show_error_log
+        die "httpd did not start"
+        ;;
+    *)
+        show_error_log
+        echo "$PROG: warning: $URL/health/ does not answer 200 yet; httpd keeps running" >&2
+        banner
+        ;;
+esac
+
+status=0
+wait "$HTTPD_PID" || status=$?
+HTTPD_PID=
+echo "$PROG: httpd exited (status $status)" >&2
+show_error_log
+exit 1
