@@ -34,7 +34,7 @@ RUN make \
 EXPOSE 80
 
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s \
-    CMD perl -MHTTP::Tiny -e 'exit(HTTP::Tiny->new(timeout => 2)->get("http://127.0.0.1/api/health/")->{status} == 200 ? 0 : 1)'
+    CMD perl -MHTTP::Tiny -e 'exit(HTTP::Tiny->new(timeout => 2)->get("http://127.0.0.1/health/")->{status} == 200 ? 0 : 1)'
 
 # apache2ctl -D FOREGROUND, with httpd itself as the main process so that it receives
 # `docker stop`'s SIGTERM (apache2ctl would keep a shell in between).

@@ -16,7 +16,7 @@ APU_INC    := $(shell apu-1-config --includes)
 APR_LIBS   := $(shell apr-1-config --link-ld) $(shell apu-1-config --link-ld)
 
 WARN       := -Wall -Wextra -Werror
-DEPS       := apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
+DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
               postgresql postgresql-contrib
 
 # Files with no httpd header: unit tests link them with APR and jansson alone.
@@ -40,9 +40,9 @@ all: .libs/mod_sched.so tools/schedctl
 	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
 	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
 
-tools/schedctl: tools/schedctl.c
+tools/schedctl: tools/schedctl.c src/sched_sql.c include/sched_sql.h
 	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I $(PG_INC) $(APR_CFLAGS) $(APU_INC) \
-	    -o $@ tools/schedctl.c -lpq $(APR_LIBS)
+	    -o $@ tools/schedctl.c src/sched_sql.c -lpq $(APR_LIBS)
 
 t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
 	@mkdir -p t/unit/build

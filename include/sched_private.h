@@ -20,7 +20,7 @@ extern module AP_MODULE_DECLARE_DATA sched_module;
 /* Per-directory configuration. Every field starts unset (-1 or NULL); merge takes
  * the inner value when set; sched_config_get() applies the defaults. */
 typedef struct sched_config_t {
-    const char *mount;            /* the <Location> path the API is served below */
+    const char *mount;            /* path of the <Location> with SetHandler sched */
     apr_int64_t slot_length;      /* seconds */
     apr_int64_t hold_time;        /* seconds */
     apr_int64_t min_notice;       /* seconds */

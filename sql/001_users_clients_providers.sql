@@ -47,10 +47,21 @@ CREATE TABLE providers (
     CONSTRAINT providers_user_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 );
 
--- The JSON of a user: never the password.
-CREATE FUNCTION sched_user_json(u users) RETURNS text
+-- The JSON representation of each resource, built here so that a statement returns
+-- the response text itself. A user's never holds the password.
+CREATE FUNCTION sched_users_json(u users) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object('id', u.id, 'username', u.username, 'email', u.email,
-                             'is_superuser', u.is_superuser, 'is_active', u.is_active,
-                             'date_joined', sched_rfc3339(u.date_joined))::text
+    SELECT row_to_json(j)::text
+      FROM (SELECT u.id, u.username, u.email, u.is_superuser, u.is_active,
+                   sched_rfc3339(u.date_joined) AS date_joined) j
+$$;
+
+CREATE FUNCTION sched_clients_json(c clients) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT row_to_json(j)::text FROM (SELECT c.id, c.user_id AS "user") j
+$$;
+
+CREATE FUNCTION sched_providers_json(p providers) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT row_to_json(j)::text FROM (SELECT p.id, p.user_id AS "user") j
 $$;

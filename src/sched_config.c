@@ -13,14 +13,8 @@
 void *sched_config_create(apr_pool_t *p, char *dir)
 {
     sched_config_t *c = apr_pcalloc(p, sizeof(*c));
+    (void)dir;
     c->mount = NULL;
-    if (dir) {
-        apr_size_t n = strlen(dir);
-        while (n > 0 && dir[n - 1] == '/') {
-            n--;
-        }
-        c->mount = apr_pstrmemdup(p, dir, n);
-    }
     c->slot_length = -1;
     c->hold_time = -1;
     c->min_notice = -1;
@@ -189,10 +183,37 @@ static const char *sched_cmd_public_availability(cmd_parms *cmd, void *dcfg, int
     return NULL;
 }
 
+/* SetHandler is core's directive; this sees it first (modules loaded after core are
+ * asked first), notes where the API is mounted, and declines so that core sets the
+ * handler as usual. In a <Location>, the mount is its path; elsewhere the API is
+ * served from the root of the host. */
+static const char *sched_cmd_set_handler(cmd_parms *cmd, void *dcfg, const char *args)
+{
+    sched_config_t *c = dcfg;
+    const ap_directive_t *parent = cmd->directive ? cmd->directive->parent : NULL;
+    const char *name = ap_getword_conf(cmd->temp_pool, &args);
+
+    if (c && strcasecmp(name, "sched") == 0) {
+        if (parent && strcasecmp(parent->directive, "<Location") == 0 && cmd->path) {
+            apr_size_t n = strlen(cmd->path);
+            while (n > 0 && cmd->path[n - 1] == '/') {
+                n--;
+            }
+            c->mount = apr_pstrmemdup(cmd->pool, cmd->path, n);
+        }
+        else {
+            c->mount = "";
+        }
+    }
+    return DECLINE_CMD;
+}
+
 #define SCHED_DURATION(name, rule, help) \
     AP_INIT_TAKE1(name, sched_cmd_duration, (void *)&(rule), RSRC_CONF | ACCESS_CONF, help)
 
 const command_rec sched_cmds[] = {
+    AP_INIT_RAW_ARGS("SetHandler", sched_cmd_set_handler, NULL, OR_FILEINFO,
+                     "(seen by mod_sched to learn where the API is mounted)"),
     SCHED_DURATION("SchedSlotLength", sched_rule_slot_length,
                    "length of the slots a window is cut into (5m to 1440m; default 15m)"),
     SCHED_DURATION("SchedHoldTime", sched_rule_hold_time,

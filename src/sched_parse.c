@@ -11,6 +11,7 @@
 
 #define SCHED_PARSE_QUOTE_MAX 40        /* longest part of a value quoted in a reason */
 #define SCHED_PARSE_ZONE_MAX  64
+#define SCHED_PARSE_COMMON_MAX 10000    /* "5m and 1440m" rather than "5m and 1d" */
 
 static _Thread_local char sched_parse_reason[256];
 
@@ -64,6 +65,9 @@ static const sched_parse_unit_t sched_parse_time_units[] = {
 static const sched_parse_unit_t sched_parse_size_units[] = {
     { 'm', 1024 * 1024 }, { 'k', 1024 }, { 0, 1 }, { 0, 0 }
 };
+static const sched_parse_unit_t sched_parse_plain_units[] = {
+    { 0, 1 }, { 0, 0 }
+};
 
 /* The largest unit that divides v; a zero takes the last (smallest) one. */
 static const sched_parse_unit_t *sched_parse_unit_of(const sched_parse_unit_t *units,
@@ -100,7 +104,7 @@ static const char *sched_parse_range(const char *arg, const sched_parse_unit_t *
     if (min == 0) {
         umin = umax;
     }
-    else if (umin != umax && max / common->size <= 10000) {
+    else if (umin != umax && max / common->size <= SCHED_PARSE_COMMON_MAX) {
         umin = umax = common;
     }
     /* "%.1s" of a unit's name prints nothing for the nameless unit (bytes) */
@@ -117,7 +121,7 @@ static const char *sched_parse_scaled(const char *arg, const sched_parse_unit_t 
                                       apr_int64_t max, apr_int64_t *out,
                                       const char *shape)
 {
-    const char *p = arg;
+    const char *p = arg ? arg : "";
     const sched_parse_unit_t *u;
     apr_int64_t v;
     int overflow;
@@ -162,7 +166,7 @@ const char *sched_parse_size(const char *arg, apr_int64_t min, apr_int64_t max,
 const char *sched_parse_int(const char *arg, apr_int64_t min, apr_int64_t max,
                             apr_int64_t *value)
 {
-    const char *p = arg;
+    const char *p = arg ? arg : "";
     apr_int64_t v;
     int overflow;
     apr_size_t n = sched_parse_digits(&p, &v, &overflow);
@@ -171,7 +175,7 @@ const char *sched_parse_int(const char *arg, apr_int64_t min, apr_int64_t max,
         return sched_parse_fail(arg, "is not a whole number");
     }
     if (overflow || v < min || v > max) {
-        return sched_parse_range(arg, sched_parse_size_units + 2, min, max);
+        return sched_parse_range(arg, sched_parse_plain_units, min, max);
     }
     *value = v;
     return NULL;

@@ -22,7 +22,8 @@ for my $program (@programs) {
         my $parser = TAP::Parser->new({ exec => [$program] });
         while (my $result = $parser->next) {
             if ($result->is_test) {
-                my $description = $result->description =~ s/^-\s*//r;
+                my $description = $result->description =~ s/^-\s*//r
+                    =~ s/\\([\\#])/$1/gr;
                 $description = 'test ' . $result->number if $description eq '';
                 ok($result->is_ok, $description);
             }

@@ -107,7 +107,8 @@ subtest 'SchedOpenAccess On warns at start-up' => sub {
 };
 
 subtest 'SchedMaxBody and SchedPageSize apply where they are set' => sub {
-    my $server = start_httpd(extra => "<Location /small>\n    SchedMaxBody 1k\n"
+    my $server = start_httpd(extra => "<Location /small>\n    SetHandler sched\n"
+                                      . "    SchedMaxBody 1k\n"
                                       . "    SchedPageSize 1\n</Location>\n");
     my $body = sub {
         my ($pad) = @_;

@@ -402,4 +402,18 @@ subtest 'second mount point /alt (SchedPageSize 2)' => sub {
     problem_ok(GET('/altx/'), 404, '/altx/ is not /alt/');
 };
 
+subtest 'mount point is where SetHandler sched is, whatever else is configured' => sub {
+    # <Location /bare> has only SetHandler; <Location /bare/users> nested in it sets
+    # something else and must not move the mount.
+    my $res = GET('/bare/');
+    is $res->{status}, 200, 'GET /bare/ is the API root';
+    is $res->{json}{users}, url('/bare/users/'), 'its URLs are below /bare/';
+    is_deeply GET('/bare/health/')->{json}, { status => 'ok' }, '/bare/health/';
+    my $u = make_user();
+    is GET("/bare/users/$u->{id}/")->{json}{id}, $u->{id}, '/bare/users/{id}/ is a user';
+    is GET('/bare/users/')->{status}, 200, '/bare/users/ is the list, not a root';
+    ok ref GET('/bare/users/')->{json} eq 'ARRAY', 'and answers an array';
+    problem_ok(GET('/bare/bare/'), 404, '/bare/bare/ names nothing');
+};
+
 finish();

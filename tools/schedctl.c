@@ -1,7 +1,9 @@
 /* schedctl: schema migrations for mod_sched.
  *
  *   schedctl [--dsn DSN] [--sql-dir DIR] migrate   apply pending sql/NNN_name.sql files
- *   schedctl [--dsn DSN] [--sql-dir DIR] check     compare the database with the files
+ *   schedctl [--dsn DSN] [--sql-dir DIR] check     compare the database with the files,
+ *                                                  and prepare every statement of the
+ *                                                  module (src/sched_sql.c) against it
  *
  * DSN is a libpq connection string or URI; empty (the default) means libpq's own
  * defaults and environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ...).
@@ -27,6 +29,8 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
+
+#include "sched_sql.h"
 
 #define SCHED_INSTALLED_SQL_DIR "/usr/share/mod_sched/sql"
 
@@ -573,11 +577,32 @@ static int cmd_migrate(PGconn *conn, const char *dir, const sched_migration_list
     return SCHED_EXIT_OK;
 }
 
+/* Prepares every statement the module runs (as the unnamed statement, so nothing is
+ * left behind): a statement that no longer fits the schema is found here rather than
+ * by the first request that needs it. Returns the number that failed. */
+static int check_statements(PGconn *conn)
+{
+    int i, bad = 0;
+    for (i = 0; i < SCHED_STMT_COUNT; i++) {
+        PGresult *res = PQprepare(conn, "", sched_stmts[i].sql, 0, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "%s: statement %s does not fit the schema: %s", progname,
+                    sched_stmts[i].name, PQresultErrorMessage(res));
+            bad++;
+        }
+        PQclear(res);
+    }
+    if (!bad) {
+        printf("statements: all %d of the module prepare\n", SCHED_STMT_COUNT);
+    }
+    return bad;
+}
+
 static int cmd_check(PGconn *conn, const char *dir, const sched_migration_list_t *files)
 {
     PGresult *applied;
     size_t i;
-    int pending = 0, unknown, version;
+    int pending = 0, unknown, version, bad;
     int newest_file = files->items[files->count - 1].version;
 
     if (applied_versions(conn, &applied) != 0) {
@@ -608,7 +633,8 @@ static int cmd_check(PGconn *conn, const char *dir, const sched_migration_list_t
         fprintf(stderr, "%s: the database is newer than these migrations: use the"
                 " migrations of the version that created it\n", progname);
     }
-    if (pending || unknown) {
+    bad = check_statements(conn);
+    if (pending || unknown || bad) {
         return SCHED_EXIT_FAIL;
     }
     printf("ok: schema version %d\n", version);

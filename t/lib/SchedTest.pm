@@ -32,7 +32,7 @@ use Test::More;
 our @EXPORT = qw(
     url req GET POST PUT PATCH DELETE HEAD OPTIONS
     uniq make_user psql pg_stop pg_start
-    start_httpd httpd_configtest free_port
+    start_httpd httpd_configtest free_port run_capture
     problem_ok allow_log finish
 );
 

@@ -38,14 +38,30 @@ static inline void diag(const char *fmt, ...)
     fputc('\n', stdout);
 }
 
+/* Prints one test line; a newline or '#' in the name is escaped so that it stays
+ * one line and no directive. */
 static inline int tap_vok(int cond, const char *fmt, va_list ap)
 {
+    char name[1024];
+    const char *c;
+
     tap_run++;
     if (!cond) {
         tap_failed++;
     }
+    vsnprintf(name, sizeof(name), fmt, ap);
     printf("%sok %d - ", cond ? "" : "not ", tap_run);
-    vprintf(fmt, ap);
+    for (c = name; *c; c++) {
+        if (*c == '\n') {
+            fputs("\\n", stdout);
+        }
+        else {
+            if (*c == '#' || *c == '\\') {
+                fputc('\\', stdout);
+            }
+            fputc(*c, stdout);
+        }
+    }
     fputc('\n', stdout);
     return cond;
 }

@@ -233,6 +233,16 @@ static void test_zones(void)
            "\"../etc/passwd\" is not a time zone name", "zone reason quotes the value");
 }
 
+static void test_null(void)
+{
+    apr_int64_t v = -42;
+    ok(sched_parse_duration(NULL, 0, DAY, &v) != NULL, "duration NULL refused");
+    ok(sched_parse_size(NULL, 0, MB64, &v) != NULL, "size NULL refused");
+    ok(sched_parse_int(NULL, 0, 10, &v) != NULL, "int NULL refused");
+    ok(sched_parse_zone_name(NULL) != NULL, "zone NULL refused");
+    is_int(v, -42, "NULL: output untouched");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -244,6 +254,7 @@ int main(void)
     run_cases("int", sched_parse_int, ints, COUNT(ints));
     test_ids();
     test_zones();
+    test_null();
 
     done_testing();
     return exit_status();
