@@ -17,6 +17,14 @@ int sched_db_init(server_rec *s);
 int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
                   const char *const *params, PGresult **res);
 
+/* What sched_db_exec_unless returns when the named constraint was violated. */
+#define SCHED_DB_CONSTRAINT 1
+
+/* As sched_db_exec, but a violation of the named constraint is not answered: it
+ * returns SCHED_DB_CONSTRAINT and the caller decides. */
+int sched_db_exec_unless(request_rec *r, sched_stmt_e stmt, int nparams,
+                         const char *const *params, PGresult **res, const char *constraint);
+
 /* 200 with the JSON text in column col of the first row; 404 when there is no row. */
 int sched_db_send_row(request_rec *r, PGresult *res, int col);
 

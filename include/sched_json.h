@@ -30,6 +30,11 @@ sched_field_e sched_json_get_string(json_t *body, const char *field, int require
                                     apr_size_t min_len, apr_size_t max_len,
                                     const char **out, json_t *errors);
 
+/* A JSON integer within [min, max]. */
+sched_field_e sched_json_get_int(json_t *body, const char *field, int required,
+                                 apr_int64_t min, apr_int64_t max, apr_int64_t *out,
+                                 json_t *errors);
+
 /* A JSON true or false. */
 sched_field_e sched_json_get_bool(json_t *body, const char *field, int required,
                                   int *out, json_t *errors);

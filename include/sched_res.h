@@ -28,6 +28,8 @@ extern const sched_resource_t sched_res_health;
 extern const sched_resource_t sched_res_users;
 extern const sched_resource_t sched_res_clients;
 extern const sched_resource_t sched_res_providers;
+extern const sched_resource_t sched_res_slots;
+extern const sched_resource_t sched_res_reservations;
 
 /* GET / */
 int sched_res_root(sched_req_t *req);

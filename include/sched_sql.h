@@ -22,12 +22,28 @@ typedef enum sched_stmt_e {
     SCHED_STMT_PROVIDERS_CREATE,
     SCHED_STMT_PROVIDERS_UPDATE,
     SCHED_STMT_PROVIDERS_DELETE,
+    SCHED_STMT_TIME_RESOLVE,
+    SCHED_STMT_SLOTS_CREATE,
+    SCHED_STMT_SLOTS_LIST,
+    SCHED_STMT_SLOTS_GET,
+    SCHED_STMT_SLOTS_UPDATE,
+    SCHED_STMT_SLOTS_DELETE,
+    SCHED_STMT_RESERVATIONS_KEY,
+    SCHED_STMT_RESERVATIONS_CREATE,
+    SCHED_STMT_RESERVATIONS_LIST,
+    SCHED_STMT_RESERVATIONS_GET,
+    SCHED_STMT_RESERVATIONS_MOVE,
+    SCHED_STMT_RESERVATIONS_CONFIRM,
+    SCHED_STMT_RESERVATIONS_CANCEL,
+    SCHED_STMT_RESERVATIONS_DELETE,
     SCHED_STMT_COUNT
 } sched_stmt_e;
 
 typedef struct sched_stmt_t {
     const char *name;           /* sched_<resource>_<action> */
     const char *sql;
+    int rerun_on_exclusion;     /* an exclusion violation may be a concurrent twin of
+                                   this request: run once more, it may now be a no-op */
 } sched_stmt_t;
 
 extern const sched_stmt_t sched_stmts[SCHED_STMT_COUNT];

@@ -34,4 +34,11 @@ char *sched_time_format_naive(apr_pool_t *p, const sched_time_t *t);
 /* Days from 1970-01-01 to the given proleptic Gregorian date (negative before). */
 apr_int64_t sched_time_days_from_civil(int year, int month, int day);
 
+/* The slot grid of a window [start, end) for slots of len microseconds: grid points
+ * are counted from midnight UTC of the day start falls on. Sets *first to the first
+ * grid point at or after start and returns how many whole slots fit before end (0
+ * when none does). */
+apr_int64_t sched_time_grid(apr_int64_t start, apr_int64_t end, apr_int64_t len,
+                            apr_int64_t *first);
+
 #endif

@@ -170,15 +170,18 @@ static int sched_db_alive(request_rec *r, PGconn *conn)
     return 1;
 }
 
-int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
-                  const char *const *params, PGresult **out)
+/* Runs stmt; a violation of the constraint named except is handed back to the caller
+ * as SCHED_DB_CONSTRAINT instead of answered. */
+static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
+                            const char *const *params, PGresult **out, const char *except)
 {
     ap_dbd_t *dbd = sched_dbd_acquire ? sched_dbd_acquire(r) : NULL;
     PGconn *conn;
     sched_db_state_t *st;
     sched_sqlstate_answer_t a;
     PGresult *res;
-    int attempt;
+    const char *sqlstate, *constraint;
+    int attempt, reran = 0;
 
     if (dbd == NULL) {
         return sched_db_unavailable(r, "no connection from mod_dbd");
@@ -197,9 +200,13 @@ int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
             *out = res;
             return OK;
         }
-        a = sched_sqlstate_classify(PQstatus(conn) == CONNECTION_OK
-                                    ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL,
-                                    PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME));
+        sqlstate = PQstatus(conn) == CONNECTION_OK
+                   ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        if (except && constraint && strcmp(constraint, except) == 0) {
+            return SCHED_DB_CONSTRAINT;
+        }
+        a = sched_sqlstate_classify(sqlstate, constraint);
         if (a.kind == SCHED_SQLSTATE_REPREPARE && attempt == 0) {
             memset(st->prepared, 0, sizeof(st->prepared));
             continue;
@@ -207,8 +214,25 @@ int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
         if (a.kind == SCHED_SQLSTATE_RETRY && attempt < SCHED_DB_RETRIES) {
             continue;
         }
+        if (sched_stmts[stmt].rerun_on_exclusion && !reran
+            && sqlstate && strcmp(sqlstate, "23P01") == 0) {
+            reran = 1;
+            continue;
+        }
         return sched_db_answer(r, stmt, res, a);
     }
+}
+
+int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
+                  const char *const *params, PGresult **res)
+{
+    return sched_db_run_all(r, stmt, nparams, params, res, NULL);
+}
+
+int sched_db_exec_unless(request_rec *r, sched_stmt_e stmt, int nparams,
+                         const char *const *params, PGresult **res, const char *constraint)
+{
+    return sched_db_run_all(r, stmt, nparams, params, res, constraint);
 }
 
 int sched_db_send_row(request_rec *r, PGresult *res, int col)

@@ -1,4 +1,5 @@
 /* Request bodies: JSON object parsing and typed field access. */
+#include <stdio.h>
 #include <string.h>
 
 #include "sched_json.h"
@@ -95,5 +96,25 @@ sched_field_e sched_json_get_bool(json_t *body, const char *field, int required,
         return SCHED_FIELD_INVALID;
     }
     *out = json_is_true(v);
+    return SCHED_FIELD_OK;
+}
+
+sched_field_e sched_json_get_int(json_t *body, const char *field, int required,
+                                 apr_int64_t min, apr_int64_t max, apr_int64_t *out,
+                                 json_t *errors)
+{
+    json_t *v = sched_json_lookup(body, field, required, errors);
+    if (v == NULL) {
+        return SCHED_FIELD_ABSENT;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < min
+        || json_integer_value(v) > max) {
+        char message[96];
+        snprintf(message, sizeof(message), "must be an integer from %" APR_INT64_T_FMT
+                 " to %" APR_INT64_T_FMT, min, max);
+        sched_json_error_add(errors, field, message);
+        return SCHED_FIELD_INVALID;
+    }
+    *out = (apr_int64_t)json_integer_value(v);
     return SCHED_FIELD_OK;
 }

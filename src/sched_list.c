@@ -1,16 +1,32 @@
 /* Paged lists. */
 #include <http_protocol.h>
 #include <apr_strings.h>
+#include <apr_lib.h>
+#include <errno.h>
 
 #include "sched_private.h"
 #include "sched_list.h"
 #include "sched_parse.h"
 
-int sched_list_page(sched_req_t *req, sched_page_t *page)
+/* "<epoch microseconds>_<id>"; the time may be negative. */
+static int sched_list_time_cursor(const char *s, apr_int64_t *usec, apr_int64_t *id)
+{
+    char *end;
+    const char *sep = strchr(s, '_');
+    if (sep == NULL || !sched_parse_id(sep + 1, id) || sep == s
+        || (sep - s == 1 && s[0] == '-')) {
+        return 0;
+    }
+    errno = 0;
+    *usec = apr_strtoi64(s, &end, 10);
+    return errno == 0 && end == sep && (apr_isdigit(s[0]) || s[0] == '-');
+}
+
+int sched_list_page(sched_req_t *req, sched_order_e order, sched_page_t *page)
 {
     const char *v;
-    apr_int64_t after;
-    int rv;
+    apr_int64_t after, usec;
+    int rv, valid;
 
     page->limit = req->conf->page_size;
     if ((rv = sched_query_get(req, "limit", &v)) != OK) {
@@ -24,7 +40,18 @@ int sched_list_page(sched_req_t *req, sched_page_t *page)
     if ((rv = sched_query_get(req, "after", &page->after)) != OK) {
         return rv;
     }
-    if (page->after && !sched_parse_id(page->after, &after)) {
+    page->after_time = page->after_id = NULL;
+    if (page->after && order == SCHED_ORDER_TIME_ID) {
+        valid = sched_list_time_cursor(page->after, &usec, &after);
+        if (valid) {
+            page->after_time = sched_i64(req->r, usec);
+            page->after_id = sched_i64(req->r, after);
+        }
+    }
+    else {
+        valid = page->after == NULL || sched_parse_id(page->after, &after);
+    }
+    if (page->after && !valid) {
         return sched_problem(req->r, HTTP_BAD_REQUEST,
                              "query parameter after must be a cursor from a Link header",
                              NULL);
@@ -51,30 +78,40 @@ static const char *sched_list_next(sched_req_t *req, const sched_page_t *page,
                         url, page->limit, ap_escape_urlencoded(r->pool, cursor));
 }
 
-int sched_list_send(sched_req_t *req, PGresult *res, const sched_page_t *page,
-                    const char *const *keep)
+char *sched_list_array(request_rec *r, PGresult *res, int n, int col, apr_size_t *len)
 {
-    request_rec *r = req->r;
-    int rows = PQntuples(res), n = rows > page->limit ? (int)page->limit : rows, i;
-    apr_size_t len = 2, at = 0;
+    apr_size_t size = 2, at = 0;
     char *body;
+    int i;
 
     for (i = 0; i < n; i++) {
-        len += (apr_size_t)PQgetlength(res, i, 1) + 1;
+        size += (apr_size_t)PQgetlength(res, i, col) + 1;
     }
-    body = apr_palloc(r->pool, len + 1);
+    body = apr_palloc(r->pool, size + 1);
     body[at++] = '[';
     for (i = 0; i < n; i++) {
         if (i) {
             body[at++] = ',';
         }
-        memcpy(body + at, PQgetvalue(res, i, 1), (apr_size_t)PQgetlength(res, i, 1));
-        at += (apr_size_t)PQgetlength(res, i, 1);
+        memcpy(body + at, PQgetvalue(res, i, col), (apr_size_t)PQgetlength(res, i, col));
+        at += (apr_size_t)PQgetlength(res, i, col);
     }
     body[at++] = ']';
+    *len = at;
+    return body;
+}
+
+int sched_list_send(sched_req_t *req, PGresult *res, const sched_page_t *page,
+                    const char *const *keep)
+{
+    request_rec *r = req->r;
+    int rows = PQntuples(res), n = rows > page->limit ? (int)page->limit : rows;
+    apr_size_t len;
+    char *body = sched_list_array(r, res, n, 1, &len);
+
     if (rows > page->limit) {
         apr_table_setn(r->headers_out, "Link",
                        sched_list_next(req, page, keep, PQgetvalue(res, n - 1, 0)));
     }
-    return sched_send_json(r, HTTP_OK, body, at);
+    return sched_send_json(r, HTTP_OK, body, len);
 }

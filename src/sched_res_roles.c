@@ -38,7 +38,7 @@ static int sched_role_list(sched_req_t *req)
     const char *params[3];
     PGresult *res;
 
-    if ((rv = sched_list_page(req, &page)) != OK
+    if ((rv = sched_list_page(req, SCHED_ORDER_ID, &page)) != OK
         || (rv = sched_query_id(req, "user", &user, &has_user)) != OK) {
         return rv;
     }

@@ -101,7 +101,7 @@ static int sched_users_list(sched_req_t *req)
     sched_page_t page;
     const char *params[2];
     PGresult *res;
-    int rv = sched_list_page(req, &page);
+    int rv = sched_list_page(req, SCHED_ORDER_ID, &page);
 
     if (rv != OK) {
         return rv;

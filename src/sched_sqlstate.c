@@ -21,6 +21,18 @@ static const sched_constraint_t sched_constraints[] = {
     { "clients_user_fkey",     400, "user",     "no such user" },
     { "providers_user_key",    409, "user",     "this user is already a provider" },
     { "providers_user_fkey",   400, "user",     "no such user" },
+    { "clients_reserved",      409, NULL,       "the client has upcoming active reservations" },
+    { "providers_reserved",    409, NULL,       "the provider has upcoming active reservations" },
+    { "slots_provider_fkey",   400, "provider", "no such provider" },
+    { "slots_time_check",      400, "end_time", "must be after start_time" },
+    { "slots_overlap",         409, "start_time",
+      "overlaps another slot of this provider" },
+    { "slots_reserved",        409, NULL,       "the slot has an active reservation" },
+    { "reservations_client_fkey", 400, "client", "no such client" },
+    { "reservations_slot_fkey",   400, "slot",   "no such slot" },
+    { "reservations_slot_taken",  409, "slot",   "the slot already has an active reservation" },
+    { "reservations_client_busy", 409, "slot",
+      "the client already has an active reservation at that time" },
     { NULL, 0, NULL, NULL }
 };
 

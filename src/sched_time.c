@@ -259,3 +259,21 @@ char *sched_time_format_naive(apr_pool_t *p, const sched_time_t *t)
                         t->year, t->month, t->day, t->hour, t->minute, t->second,
                         sched_time_fraction(p, t->usec));
 }
+
+apr_int64_t sched_time_grid(apr_int64_t start, apr_int64_t end, apr_int64_t len,
+                            apr_int64_t *first)
+{
+    apr_int64_t day = start / SCHED_USEC_PER_DAY;
+    apr_int64_t into;
+
+    if (start % SCHED_USEC_PER_DAY < 0) {
+        day--;                      /* floor, also before 1970 */
+    }
+    day *= SCHED_USEC_PER_DAY;
+    into = start - day;
+    *first = day + (into + len - 1) / len * len;
+    if (len <= 0 || end < *first + len) {
+        return 0;
+    }
+    return (end - *first) / len;
+}

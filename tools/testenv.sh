@@ -21,6 +21,15 @@ shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 PROG=tools/testenv.sh
+
+# One run at a time per checkout: a second one waits for the first instead of wiping
+# its servers. flock holds the lock itself (-o: the servers started below do not
+# inherit it), and lets go when this script ends.
+if [ -z "${SCHED_TESTENV_LOCKED:-}" ]; then
+    mkdir -p "$ROOT/.run"
+    export SCHED_TESTENV_LOCKED=1
+    exec flock -o "$ROOT/.run/test.lock" "$0" "$@"
+fi
 HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
 HTTPD_USER=www-data
 MODULE=$ROOT/.libs/mod_sched.so

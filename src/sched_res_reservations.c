@@ -1,0 +1,272 @@
+/* /appointment_reservations/: a client holds a slot (pending, until it expires),
+ * confirms it, cancels it or moves it. Who may hold what is decided by the
+ * constraints of sql/002; this file reads requests and maps outcomes. */
+#include <http_protocol.h>
+#include <apr_strings.h>
+
+#include "sched_private.h"
+#include "sched_db.h"
+#include "sched_json.h"
+#include "sched_list.h"
+#include "sched_res.h"
+
+#define SCHED_IDEMPOTENCY_KEY_MAX 255
+
+static const char *sched_seconds(request_rec *r, apr_int64_t seconds)
+{
+    return apr_psprintf(r->pool, "%" APR_INT64_T_FMT " seconds", seconds);
+}
+
+/* 400 or 409 naming one field. */
+static int sched_reservation_refuse(sched_req_t *req, int status, const char *field,
+                                    const char *message)
+{
+    json_t *errors = sched_json_object(req->r);
+    sched_json_error_add(errors, field, message);
+    return sched_problem(req->r, status, message, errors);
+}
+
+/* Reads the ids of the body: client (when client is not NULL) and slot. */
+static int sched_reservation_body(sched_req_t *req, apr_int64_t *client, int slot_required,
+                                  apr_int64_t *slot, sched_field_e *got_slot)
+{
+    json_t *body, *errors;
+    int rv = sched_read_json(req, &body);
+
+    if (rv != OK) {
+        return rv;
+    }
+    errors = sched_json_object(req->r);
+    if (client) {
+        sched_json_get_id(body, "client", 1, client, errors);
+    }
+    *got_slot = sched_json_get_id(body, "slot", slot_required, slot, errors);
+    return json_object_size(errors) ? sched_problem_invalid(req->r, errors) : OK;
+}
+
+/* The Idempotency-Key header: NULL when absent; 400 when malformed. */
+static int sched_idempotency_key(sched_req_t *req, const char **key)
+{
+    const char *k = apr_table_get(req->r->headers_in, "Idempotency-Key");
+    const char *c;
+
+    *key = k;
+    if (k == NULL) {
+        return OK;
+    }
+    for (c = k; *c; c++) {
+        if (*c < 0x21 || *c > 0x7e) {
+            break;
+        }
+    }
+    if (*k == '\0' || *c || c - k > SCHED_IDEMPOTENCY_KEY_MAX) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST, "Idempotency-Key must be 1 to 255 "
+                             "visible ASCII characters", NULL);
+    }
+    return OK;
+}
+
+/* Answers a request whose key was seen: the first answer again, or 422 when the
+ * key came with another request. Returns OK when the key is new. */
+static int sched_idempotency_replay(sched_req_t *req, const char *key, const char *request)
+{
+    const char *params[1] = { key };
+    PGresult *res;
+    int rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_KEY, 1, params, &res);
+
+    if (rv != OK || PQntuples(res) == 0) {
+        return rv;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), request) != 0) {
+        return sched_problem(req->r, HTTP_UNPROCESSABLE_ENTITY, "this Idempotency-Key "
+                             "was used with a different request", NULL);
+    }
+    return sched_send_created(req, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+}
+
+static int sched_reservations_create(sched_req_t *req)
+{
+    apr_int64_t client, slot;
+    sched_field_e got_slot;
+    const char *params[6], *key;
+    PGresult *res;
+    int rv = sched_reservation_body(req, &client, 1, &slot, &got_slot);
+
+    if (rv != OK || (rv = sched_idempotency_key(req, &key)) != OK) {
+        return rv;
+    }
+    params[0] = sched_i64(req->r, client);
+    params[1] = sched_i64(req->r, slot);
+    params[2] = sched_seconds(req->r, req->conf->hold_time);
+    params[3] = sched_seconds(req->r, req->conf->min_notice);
+    params[4] = key;
+    params[5] = apr_pstrcat(req->r->pool, "client=", params[0], "&slot=", params[1], NULL);
+    if (key && (rv = sched_idempotency_replay(req, key, params[5])) != OK) {
+        return rv;
+    }
+    rv = sched_db_exec_unless(req->r, SCHED_STMT_RESERVATIONS_CREATE, 6, params, &res,
+                              "idempotency_keys_pkey");
+    if (rv == SCHED_DB_CONSTRAINT) {
+        /* The same key won a race a moment ago: answer as it did. */
+        rv = sched_idempotency_replay(req, key, params[5]);
+        return rv != OK ? rv : sched_problem(req->r, HTTP_CONFLICT, "a request with this "
+                                             "Idempotency-Key is in progress", NULL);
+    }
+    if (rv != OK) {
+        return rv;
+    }
+    if (PQgetisnull(res, 0, 1)) {
+        return strcmp(PQgetvalue(res, 0, 0), "0") == 0
+               ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot")
+               : sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
+                                          "the slot starts too soon to be booked");
+    }
+    return sched_send_created(req, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+}
+
+static int sched_reservations_list(sched_req_t *req)
+{
+    static const char *const keep[] = { "client", "provider", "slot", "status", NULL };
+    static const char *const statuses[] = {
+        "pending", "confirmed", "expired", "cancelled", NULL
+    };
+    sched_page_t page;
+    apr_int64_t client, provider, slot;
+    int has_client, has_provider, has_slot, rv, i;
+    const char *status, *params[6];
+    PGresult *res;
+
+    if ((rv = sched_list_page(req, SCHED_ORDER_ID, &page)) != OK
+        || (rv = sched_query_id(req, "client", &client, &has_client)) != OK
+        || (rv = sched_query_id(req, "provider", &provider, &has_provider)) != OK
+        || (rv = sched_query_id(req, "slot", &slot, &has_slot)) != OK
+        || (rv = sched_query_get(req, "status", &status)) != OK) {
+        return rv;
+    }
+    for (i = 0; status && statuses[i] && strcmp(statuses[i], status) != 0; i++) {
+    }
+    if (status && !statuses[i]) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST, "query parameter status must be "
+                             "pending, confirmed, expired or cancelled", NULL);
+    }
+    params[0] = page.after;
+    params[1] = has_client ? sched_i64(req->r, client) : NULL;
+    params[2] = has_provider ? sched_i64(req->r, provider) : NULL;
+    params[3] = has_slot ? sched_i64(req->r, slot) : NULL;
+    params[4] = status;
+    params[5] = page.fetch;
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_LIST, 6, params, &res)) != OK) {
+        return rv;
+    }
+    return sched_list_send(req, res, &page, keep);
+}
+
+static int sched_reservations_read(sched_req_t *req)
+{
+    const char *params[1] = { sched_i64(req->r, req->route.id) };
+    PGresult *res;
+    int rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_GET, 1, params, &res);
+    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+}
+
+/* PUT and PATCH: only the slot may change (a reschedule). */
+static int sched_reservations_move(sched_req_t *req, int full)
+{
+    apr_int64_t slot;
+    sched_field_e got_slot;
+    const char *params[3];
+    PGresult *res;
+    int rv = sched_reservation_body(req, NULL, full, &slot, &got_slot);
+
+    if (rv != OK) {
+        return rv;
+    }
+    if (got_slot != SCHED_FIELD_OK) {
+        return sched_reservations_read(req);
+    }
+    params[0] = sched_i64(req->r, req->route.id);
+    params[1] = sched_i64(req->r, slot);
+    params[2] = sched_seconds(req->r, req->conf->min_notice);
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_MOVE, 3, params, &res)) != OK) {
+        return rv;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+        return sched_problem(req->r, HTTP_NOT_FOUND, "no such resource", NULL);
+    }
+    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+        return sched_problem(req->r, HTTP_CONFLICT, "only an active reservation can "
+                             "move to another slot", NULL);
+    }
+    if (PQgetisnull(res, 0, 3)) {
+        return strcmp(PQgetvalue(res, 0, 2), "0") == 0
+               ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot")
+               : sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
+                                          "the slot starts too soon to be booked");
+    }
+    return sched_send_json(req->r, HTTP_OK, PQgetvalue(res, 0, 3),
+                           (apr_size_t)PQgetlength(res, 0, 3));
+}
+
+static int sched_reservations_replace(sched_req_t *req)
+{
+    return sched_reservations_move(req, 1);
+}
+
+static int sched_reservations_update(sched_req_t *req)
+{
+    return sched_reservations_move(req, 0);
+}
+
+static int sched_reservations_remove(sched_req_t *req)
+{
+    const char *params[1] = { sched_i64(req->r, req->route.id) };
+    PGresult *res;
+    int rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_DELETE, 1, params, &res);
+    return rv != OK ? rv : sched_db_send_deleted(req->r, res);
+}
+
+/* Confirm or cancel: stmt answers (status, json). want is the status that makes the
+ * answer 200; any other is a 409 that says what the reservation is. */
+static int sched_reservations_act(sched_req_t *req, sched_stmt_e stmt, const char *want)
+{
+    const char *params[1] = { sched_i64(req->r, req->route.id) };
+    PGresult *res;
+    int rv;
+
+    ap_discard_request_body(req->r);
+    if ((rv = sched_db_exec(req->r, stmt, 1, params, &res)) != OK) {
+        return rv;
+    }
+    if (PQntuples(res) == 0) {
+        return sched_problem(req->r, HTTP_NOT_FOUND, "no such resource", NULL);
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), want) != 0) {
+        return sched_problem(req->r, HTTP_CONFLICT, apr_pstrcat(req->r->pool,
+                             "the reservation is ", PQgetvalue(res, 0, 0), NULL), NULL);
+    }
+    return sched_send_json(req->r, HTTP_OK, PQgetvalue(res, 0, 1),
+                           (apr_size_t)PQgetlength(res, 0, 1));
+}
+
+static int sched_reservations_confirm(sched_req_t *req)
+{
+    return sched_reservations_act(req, SCHED_STMT_RESERVATIONS_CONFIRM, "confirmed");
+}
+
+static int sched_reservations_cancel(sched_req_t *req)
+{
+    return sched_reservations_act(req, SCHED_STMT_RESERVATIONS_CANCEL, "cancelled");
+}
+
+static const sched_action_t sched_reservation_actions[] = {
+    { "confirm", sched_reservations_confirm },
+    { "cancel", sched_reservations_cancel },
+    { NULL, NULL }
+};
+
+const sched_resource_t sched_res_reservations = {
+    .name = "appointment_reservations", .list = sched_reservations_list,
+    .create = sched_reservations_create, .read = sched_reservations_read,
+    .replace = sched_reservations_replace, .update = sched_reservations_update,
+    .remove = sched_reservations_remove, .actions = sched_reservation_actions
+};

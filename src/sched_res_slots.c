@@ -1,0 +1,221 @@
+/* /available_slots/: a provider's windows of time, cut into slots. The list shows
+ * bookable slots only; the detail shows any slot, with "available". */
+#include <http_protocol.h>
+#include <apr_strings.h>
+
+#include "sched_private.h"
+#include "sched_db.h"
+#include "sched_json.h"
+#include "sched_list.h"
+#include "sched_parse.h"
+#include "sched_res.h"
+#include "sched_time.h"
+#include "sched_timein.h"
+
+#define SCHED_USEC             APR_INT64_C(1000000)
+#define SCHED_WINDOW_MAX_DAYS  31
+#define SCHED_SLOT_MINUTES_MIN 5
+#define SCHED_SLOT_MINUTES_MAX 1440
+
+/* A duration in seconds as an interval parameter. */
+static const char *sched_interval(request_rec *r, apr_int64_t seconds)
+{
+    return apr_psprintf(r->pool, "%" APR_INT64_T_FMT " seconds", seconds);
+}
+
+static const char *sched_notice(sched_req_t *req)
+{
+    return sched_interval(req->r, req->conf->min_notice);
+}
+
+/* The fields of a window or a slot, as read from a body. */
+typedef struct sched_window_t {
+    sched_field_e got_provider, got_start, got_end, got_minutes;
+    apr_int64_t provider, start, end, minutes;
+} sched_window_t;
+
+/* Reads provider, start_time, end_time (and slot_minutes when minutes is set); with
+ * full they are required. Checks end > start when both are there. Answers 400. */
+static int sched_window_body(sched_req_t *req, int full, int minutes, sched_window_t *w)
+{
+    json_t *body, *errors;
+    int rv = sched_read_json(req, &body);
+
+    if (rv != OK) {
+        return rv;
+    }
+    errors = sched_json_object(req->r);
+    memset(w, 0, sizeof(*w));
+    w->got_provider = sched_json_get_id(body, "provider", full, &w->provider, errors);
+    if ((rv = sched_timein_body(req, body, "start_time", full, errors, &w->got_start,
+                                &w->start)) != OK
+        || (rv = sched_timein_body(req, body, "end_time", full, errors, &w->got_end,
+                                   &w->end)) != OK) {
+        return rv;
+    }
+    if (minutes) {
+        w->got_minutes = sched_json_get_int(body, "slot_minutes", 0, SCHED_SLOT_MINUTES_MIN,
+                                            SCHED_SLOT_MINUTES_MAX, &w->minutes, errors);
+    }
+    if (w->got_start == SCHED_FIELD_OK && w->got_end == SCHED_FIELD_OK
+        && w->end <= w->start) {
+        sched_json_error_add(errors, "end_time", "must be after start_time");
+    }
+    return json_object_size(errors) ? sched_problem_invalid(req->r, errors) : OK;
+}
+
+/* 400 naming one field. */
+static int sched_slots_invalid(sched_req_t *req, const char *field, const char *message)
+{
+    json_t *errors = sched_json_object(req->r);
+    sched_json_error_add(errors, field, message);
+    return sched_problem(req->r, HTTP_BAD_REQUEST, message, errors);
+}
+
+static int sched_slots_create(sched_req_t *req)
+{
+    sched_window_t w;
+    apr_int64_t len, first, count;
+    const char *params[4];
+    PGresult *res;
+    apr_size_t size;
+    char *body;
+    int rv = sched_window_body(req, 1, 1, &w);
+
+    if (rv != OK) {
+        return rv;
+    }
+    if (w.end - w.start > SCHED_WINDOW_MAX_DAYS * 86400 * SCHED_USEC) {
+        return sched_slots_invalid(req, "end_time", "the window is longer than 31 days");
+    }
+    len = (w.got_minutes == SCHED_FIELD_OK ? w.minutes * 60 : req->conf->slot_length)
+          * SCHED_USEC;
+    count = sched_time_grid(w.start, w.end, len, &first);
+    if (count == 0) {
+        return sched_slots_invalid(req, "end_time", "the window makes no whole slot");
+    }
+    params[0] = sched_i64(req->r, w.provider);
+    params[1] = sched_time_format_utc(req->r->pool, first);
+    params[2] = sched_time_format_utc(req->r->pool, first + (count - 1) * len);
+    params[3] = sched_interval(req->r, len / SCHED_USEC);
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_CREATE, 4, params, &res)) != OK) {
+        return rv;
+    }
+    body = sched_list_array(req->r, res, PQntuples(res), 1, &size);
+    return sched_send_json(req->r, HTTP_CREATED, body, size);
+}
+
+/* Reads ?date= and ?tz= (the zone goes with a date only). */
+static int sched_slots_date(sched_req_t *req, const char **date, const char **tz)
+{
+    int y, m, d, rv;
+    const char *reason;
+
+    if ((rv = sched_query_get(req, "date", date)) != OK
+        || (rv = sched_query_get(req, "tz", tz)) != OK) {
+        return rv;
+    }
+    if (*date && (reason = sched_time_parse_date(*date, &y, &m, &d)) != NULL) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST, apr_pstrcat(req->r->pool,
+                             "query parameter date: ", reason, NULL), NULL);
+    }
+    if (*tz && !*date) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST,
+                             "query parameter tz goes with date only", NULL);
+    }
+    if (*tz && (reason = sched_parse_zone_name(*tz)) != NULL) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST, apr_pstrcat(req->r->pool,
+                             "query parameter tz: ", reason, NULL), NULL);
+    }
+    return OK;
+}
+
+static int sched_slots_list(sched_req_t *req)
+{
+    static const char *const keep[] = { "provider", "date", "tz", "from", "to", NULL };
+    sched_page_t page;
+    apr_int64_t provider, from, to;
+    int has_provider, has_from, has_to, rv;
+    const char *date, *tz, *params[10];
+    PGresult *res;
+
+    if ((rv = sched_list_page(req, SCHED_ORDER_TIME_ID, &page)) != OK
+        || (rv = sched_query_id(req, "provider", &provider, &has_provider)) != OK
+        || (rv = sched_timein_query(req, "from", &has_from, &from)) != OK
+        || (rv = sched_timein_query(req, "to", &has_to, &to)) != OK
+        || (rv = sched_slots_date(req, &date, &tz)) != OK) {
+        return rv;
+    }
+    if (date && (has_from || has_to)) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST,
+                             "query parameter date cannot go with from or to", NULL);
+    }
+    params[0] = has_provider ? sched_i64(req->r, provider) : NULL;
+    params[1] = has_from ? sched_time_format_utc(req->r->pool, from) : NULL;
+    params[2] = has_to ? sched_time_format_utc(req->r->pool, to) : NULL;
+    params[3] = date;
+    params[4] = tz;
+    params[5] = sched_interval(req->r, req->conf->window);
+    params[6] = sched_notice(req);
+    params[7] = page.after_time;
+    params[8] = page.after_id;
+    params[9] = page.fetch;
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_LIST, 10, params, &res)) != OK) {
+        return rv;
+    }
+    return sched_list_send(req, res, &page, keep);
+}
+
+static int sched_slots_read(sched_req_t *req)
+{
+    const char *params[2] = { sched_i64(req->r, req->route.id), sched_notice(req) };
+    PGresult *res;
+    int rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_GET, 2, params, &res);
+    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+}
+
+static int sched_slots_change(sched_req_t *req, int full)
+{
+    sched_window_t w;
+    const char *params[4];
+    PGresult *res;
+    int rv = sched_window_body(req, full, 0, &w);
+
+    if (rv != OK) {
+        return rv;
+    }
+    params[0] = sched_i64(req->r, req->route.id);
+    params[1] = w.got_provider == SCHED_FIELD_OK ? sched_i64(req->r, w.provider) : NULL;
+    params[2] = w.got_start == SCHED_FIELD_OK
+                ? sched_time_format_utc(req->r->pool, w.start) : NULL;
+    params[3] = w.got_end == SCHED_FIELD_OK
+                ? sched_time_format_utc(req->r->pool, w.end) : NULL;
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_UPDATE, 4, params, &res)) != OK) {
+        return rv;
+    }
+    return sched_db_send_row(req->r, res, 0);
+}
+
+static int sched_slots_replace(sched_req_t *req)
+{
+    return sched_slots_change(req, 1);
+}
+
+static int sched_slots_update(sched_req_t *req)
+{
+    return sched_slots_change(req, 0);
+}
+
+static int sched_slots_remove(sched_req_t *req)
+{
+    const char *params[1] = { sched_i64(req->r, req->route.id) };
+    PGresult *res;
+    int rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_DELETE, 1, params, &res);
+    return rv != OK ? rv : sched_db_send_deleted(req->r, res);
+}
+
+const sched_resource_t sched_res_slots = {
+    .name = "available_slots", .list = sched_slots_list, .create = sched_slots_create,
+    .read = sched_slots_read, .replace = sched_slots_replace, .update = sched_slots_update,
+    .remove = sched_slots_remove
+};
