@@ -31,4 +31,10 @@ int sched_db_send_row(request_rec *r, PGresult *res, int col);
 /* 204 when a row came back from a DELETE ... RETURNING; 404 when none did. */
 int sched_db_send_deleted(request_rec *r, PGresult *res);
 
+/* GET of one resource: stmt takes the id ($1) and returns its JSON; 200 or 404. */
+int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id);
+
+/* DELETE of one resource: stmt takes the id ($1) and returns a row; 204 or 404. */
+int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id);
+
 #endif

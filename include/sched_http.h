@@ -15,6 +15,8 @@ typedef struct sched_req_t {
     sched_route_t route;
     const char *base_url;       /* absolute URL of the mount point, no trailing slash */
     apr_table_t *query;         /* decoded query parameters */
+    int replace;                /* PUT: the body is the whole resource, so its
+                                   required fields are required (PATCH: any subset) */
 } sched_req_t;
 
 /* Writes an RFC 9457 problem (application/problem+json) with the reason phrase as

@@ -17,8 +17,7 @@ typedef struct sched_resource_t {
     sched_endpoint_fn list;     /* GET /name/ */
     sched_endpoint_fn create;   /* POST /name/ */
     sched_endpoint_fn read;     /* GET /name/{id}/ */
-    sched_endpoint_fn replace;  /* PUT /name/{id}/ */
-    sched_endpoint_fn update;   /* PATCH /name/{id}/ */
+    sched_endpoint_fn change;   /* PUT and PATCH /name/{id}/ (req->replace tells) */
     sched_endpoint_fn remove;   /* DELETE /name/{id}/ */
     sched_endpoint_fn me;       /* GET /name/me/ */
     const sched_action_t *actions;  /* NULL-terminated, or NULL */

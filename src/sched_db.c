@@ -251,3 +251,19 @@ int sched_db_send_deleted(request_rec *r, PGresult *res)
     }
     return sched_send_no_content(r);
 }
+
+int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
+{
+    const char *params[1] = { apr_psprintf(r->pool, "%" APR_INT64_T_FMT, id) };
+    PGresult *res;
+    int rv = sched_db_exec(r, stmt, 1, params, &res);
+    return rv != OK ? rv : sched_db_send_row(r, res, 0);
+}
+
+int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
+{
+    const char *params[1] = { apr_psprintf(r->pool, "%" APR_INT64_T_FMT, id) };
+    PGresult *res;
+    int rv = sched_db_exec(r, stmt, 1, params, &res);
+    return rv != OK ? rv : sched_db_send_deleted(r, res);
+}

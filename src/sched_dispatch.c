@@ -64,8 +64,8 @@ static int sched_methods_for(const sched_route_t *route, sched_methods_t *m)
         break;
     case SCHED_TARGET_ITEM:
         m->get = res->read;
-        m->put = res->replace;
-        m->patch = res->update;
+        m->put = res->change;
+        m->patch = res->change;
         m->delete = res->remove;
         break;
     case SCHED_TARGET_ME:
@@ -128,5 +128,6 @@ int sched_dispatch(request_rec *r)
         ap_discard_request_body(r);
     }
     sched_query_parse(req);
+    req->replace = r->method_number == M_PUT;
     return fn(req);
 }

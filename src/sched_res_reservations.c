@@ -163,20 +163,17 @@ static int sched_reservations_list(sched_req_t *req)
 
 static int sched_reservations_read(sched_req_t *req)
 {
-    const char *params[1] = { sched_i64(req->r, req->route.id) };
-    PGresult *res;
-    int rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_GET, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+    return sched_db_read_id(req->r, SCHED_STMT_RESERVATIONS_GET, req->route.id);
 }
 
 /* PUT and PATCH: only the slot may change (a reschedule). */
-static int sched_reservations_move(sched_req_t *req, int full)
+static int sched_reservations_move(sched_req_t *req)
 {
     apr_int64_t slot;
     sched_field_e got_slot;
     const char *params[3];
     PGresult *res;
-    int rv = sched_reservation_body(req, NULL, full, &slot, &got_slot);
+    int rv = sched_reservation_body(req, NULL, req->replace, &slot, &got_slot);
 
     if (rv != OK) {
         return rv;
@@ -207,22 +204,9 @@ static int sched_reservations_move(sched_req_t *req, int full)
                            (apr_size_t)PQgetlength(res, 0, 3));
 }
 
-static int sched_reservations_replace(sched_req_t *req)
-{
-    return sched_reservations_move(req, 1);
-}
-
-static int sched_reservations_update(sched_req_t *req)
-{
-    return sched_reservations_move(req, 0);
-}
-
 static int sched_reservations_remove(sched_req_t *req)
 {
-    const char *params[1] = { sched_i64(req->r, req->route.id) };
-    PGresult *res;
-    int rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_DELETE, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_deleted(req->r, res);
+    return sched_db_delete_id(req->r, SCHED_STMT_RESERVATIONS_DELETE, req->route.id);
 }
 
 /* Confirm or cancel: stmt answers (status, json). want is the status that makes the
@@ -267,6 +251,6 @@ static const sched_action_t sched_reservation_actions[] = {
 const sched_resource_t sched_res_reservations = {
     .name = "appointment_reservations", .list = sched_reservations_list,
     .create = sched_reservations_create, .read = sched_reservations_read,
-    .replace = sched_reservations_replace, .update = sched_reservations_update,
+    .change = sched_reservations_move,
     .remove = sched_reservations_remove, .actions = sched_reservation_actions
 };

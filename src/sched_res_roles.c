@@ -53,10 +53,7 @@ static int sched_role_list(sched_req_t *req)
 
 static int sched_role_read(sched_req_t *req)
 {
-    const char *params[1] = { sched_i64(req->r, req->route.id) };
-    PGresult *res;
-    int rv = sched_db_exec(req->r, sched_role_of(req)->get, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+    return sched_db_read_id(req->r, sched_role_of(req)->get, req->route.id);
 }
 
 /* Reads {"user": id}; required says whether user must be there. */
@@ -93,11 +90,11 @@ static int sched_role_create(sched_req_t *req)
     return sched_send_created(req, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
 }
 
-static int sched_role_change(sched_req_t *req, int required)
+static int sched_role_change(sched_req_t *req)
 {
     const char *params[2] = { sched_i64(req->r, req->route.id), NULL };
     PGresult *res;
-    int rv = sched_role_body(req, required, &params[1]);
+    int rv = sched_role_body(req, req->replace, &params[1]);
     if (rv != OK
         || (rv = sched_db_exec(req->r, sched_role_of(req)->update, 2, params, &res)) != OK) {
         return rv;
@@ -105,32 +102,19 @@ static int sched_role_change(sched_req_t *req, int required)
     return sched_db_send_row(req->r, res, 0);
 }
 
-static int sched_role_replace(sched_req_t *req)
-{
-    return sched_role_change(req, 1);
-}
-
-static int sched_role_update(sched_req_t *req)
-{
-    return sched_role_change(req, 0);
-}
-
 static int sched_role_remove(sched_req_t *req)
 {
-    const char *params[1] = { sched_i64(req->r, req->route.id) };
-    PGresult *res;
-    int rv = sched_db_exec(req->r, sched_role_of(req)->remove, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_deleted(req->r, res);
+    return sched_db_delete_id(req->r, sched_role_of(req)->remove, req->route.id);
 }
 
 const sched_resource_t sched_res_clients = {
     .name = "clients", .list = sched_role_list, .create = sched_role_create,
-    .read = sched_role_read, .replace = sched_role_replace, .update = sched_role_update,
+    .read = sched_role_read, .change = sched_role_change,
     .remove = sched_role_remove
 };
 
 const sched_resource_t sched_res_providers = {
     .name = "providers", .list = sched_role_list, .create = sched_role_create,
-    .read = sched_role_read, .replace = sched_role_replace, .update = sched_role_update,
+    .read = sched_role_read, .change = sched_role_change,
     .remove = sched_role_remove
 };

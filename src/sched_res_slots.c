@@ -174,12 +174,12 @@ static int sched_slots_read(sched_req_t *req)
     return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
 }
 
-static int sched_slots_change(sched_req_t *req, int full)
+static int sched_slots_change(sched_req_t *req)
 {
     sched_window_t w;
     const char *params[4];
     PGresult *res;
-    int rv = sched_window_body(req, full, 0, &w);
+    int rv = sched_window_body(req, req->replace, 0, &w);
 
     if (rv != OK) {
         return rv;
@@ -196,26 +196,13 @@ static int sched_slots_change(sched_req_t *req, int full)
     return sched_db_send_row(req->r, res, 0);
 }
 
-static int sched_slots_replace(sched_req_t *req)
-{
-    return sched_slots_change(req, 1);
-}
-
-static int sched_slots_update(sched_req_t *req)
-{
-    return sched_slots_change(req, 0);
-}
-
 static int sched_slots_remove(sched_req_t *req)
 {
-    const char *params[1] = { sched_i64(req->r, req->route.id) };
-    PGresult *res;
-    int rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_DELETE, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_deleted(req->r, res);
+    return sched_db_delete_id(req->r, SCHED_STMT_SLOTS_DELETE, req->route.id);
 }
 
 const sched_resource_t sched_res_slots = {
     .name = "available_slots", .list = sched_slots_list, .create = sched_slots_create,
-    .read = sched_slots_read, .replace = sched_slots_replace, .update = sched_slots_update,
+    .read = sched_slots_read, .change = sched_slots_change,
     .remove = sched_slots_remove
 };

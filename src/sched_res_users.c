@@ -116,10 +116,7 @@ static int sched_users_list(sched_req_t *req)
 
 static int sched_users_read(sched_req_t *req)
 {
-    const char *params[1] = { sched_i64(req->r, req->route.id) };
-    PGresult *res;
-    int rv = sched_db_exec(req->r, SCHED_STMT_USERS_GET, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+    return sched_db_read_id(req->r, SCHED_STMT_USERS_GET, req->route.id);
 }
 
 static int sched_users_me(sched_req_t *req)
@@ -158,12 +155,12 @@ static int sched_users_create(sched_req_t *req)
     return sched_send_created(req, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
 }
 
-static int sched_users_change(sched_req_t *req, int full)
+static int sched_users_change(sched_req_t *req)
 {
     sched_user_fields_t f;
     const char *params[6];
     PGresult *res;
-    int rv = sched_user_body(req, full, 0, &f);
+    int rv = sched_user_body(req, req->replace, 0, &f);
 
     if (rv != OK) {
         return rv;
@@ -180,26 +177,13 @@ static int sched_users_change(sched_req_t *req, int full)
     return sched_db_send_row(req->r, res, 0);
 }
 
-static int sched_users_replace(sched_req_t *req)
-{
-    return sched_users_change(req, 1);
-}
-
-static int sched_users_update(sched_req_t *req)
-{
-    return sched_users_change(req, 0);
-}
-
 static int sched_users_remove(sched_req_t *req)
 {
-    const char *params[1] = { sched_i64(req->r, req->route.id) };
-    PGresult *res;
-    int rv = sched_db_exec(req->r, SCHED_STMT_USERS_DELETE, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_deleted(req->r, res);
+    return sched_db_delete_id(req->r, SCHED_STMT_USERS_DELETE, req->route.id);
 }
 
 const sched_resource_t sched_res_users = {
     .name = "users", .list = sched_users_list, .create = sched_users_create,
-    .read = sched_users_read, .replace = sched_users_replace, .update = sched_users_update,
+    .read = sched_users_read, .change = sched_users_change,
     .remove = sched_users_remove, .me = sched_users_me
 };
