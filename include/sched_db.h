@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "sched_private.h"
+#include "sched_http.h"
 #include "sched_sql.h"
 
 /* Looks up mod_dbd's ap_dbd_acquire; NULL when mod_dbd is not loaded. */
@@ -28,13 +29,24 @@ int sched_db_exec_unless(request_rec *r, sched_stmt_e stmt, int nparams,
 /* 200 with the JSON text in column col of the first row; 404 when there is no row. */
 int sched_db_send_row(request_rec *r, PGresult *res, int col);
 
-/* 204 when a row came back from a DELETE ... RETURNING; 404 when none did. */
-int sched_db_send_deleted(request_rec *r, PGresult *res);
-
-/* GET of one resource: stmt takes the id ($1) and returns its JSON; 200 or 404. */
+/* GET of one resource: stmt takes the id and returns its JSON; 200 or 404. */
 int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id);
 
-/* DELETE of one resource: stmt takes the id ($1) and returns a row; 204 or 404. */
+/* DELETE of one resource: stmt takes the id and answers (visible, allowed, ...):
+ * 204, 403 or 404. */
 int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id);
+
+/* The (visible, allowed, ...) answer of a write by id: 404 when the caller may not
+ * see the resource (or it does not exist), 403 when it may not change it, else OK. */
+int sched_db_guard(request_rec *r, PGresult *res);
+
+/* The same, then 200 with the JSON of column 2. */
+int sched_db_send_guarded(request_rec *r, PGresult *res);
+
+/* The (allowed, ...) answer of a create: 403 when not allowed, else OK. */
+int sched_db_allowed(request_rec *r, PGresult *res);
+
+/* The (allowed, id, json) answer of a create: 403, or 201 with Location. */
+int sched_db_send_created(sched_req_t *req, PGresult *res);
 
 #endif

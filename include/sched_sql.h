@@ -39,11 +39,17 @@ typedef enum sched_stmt_e {
     SCHED_STMT_COUNT
 } sched_stmt_e;
 
+/* The statement takes the caller first: $1 user name (NULL: anonymous), $2 whether
+ * SchedOpenAccess is on. sched_db_exec passes them; callers pass the rest. */
+#define SCHED_STMT_PRINCIPAL          (1 << 0)
+/* An exclusion violation may come from a concurrent twin of this request: run once
+ * more, when it may find its work done. */
+#define SCHED_STMT_RERUN_ON_EXCLUSION (1 << 1)
+
 typedef struct sched_stmt_t {
     const char *name;           /* sched_<resource>_<action> */
     const char *sql;
-    int rerun_on_exclusion;     /* an exclusion violation may be a concurrent twin of
-                                   this request: run once more, it may now be a no-op */
+    int flags;                  /* SCHED_STMT_* */
 } sched_stmt_t;
 
 extern const sched_stmt_t sched_stmts[SCHED_STMT_COUNT];

@@ -170,6 +170,20 @@ static int sched_db_alive(request_rec *r, PGconn *conn)
     return 1;
 }
 
+/* The parameters of a SCHED_STMT_PRINCIPAL statement: the caller, then the rest. */
+static const char *const *sched_db_principal(request_rec *r, int nparams,
+                                             const char *const *params)
+{
+    const sched_config_t *conf = ap_get_module_config(r->per_dir_config, &sched_module);
+    const char **all = apr_palloc(r->pool, sizeof(*all) * (apr_size_t)(nparams + 2));
+    all[0] = r->user;
+    all[1] = conf->open_access == 1 ? "t" : "f";
+    if (nparams) {
+        memcpy(all + 2, params, sizeof(*all) * (apr_size_t)nparams);
+    }
+    return all;
+}
+
 /* Runs stmt; a violation of the constraint named except is handed back to the caller
  * as SCHED_DB_CONSTRAINT instead of answered. */
 static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
@@ -185,6 +199,10 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
 
     if (dbd == NULL) {
         return sched_db_unavailable(r, "no connection from mod_dbd");
+    }
+    if (sched_stmts[stmt].flags & SCHED_STMT_PRINCIPAL) {
+        params = sched_db_principal(r, nparams, params);
+        nparams += 2;
     }
     conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
     if (!sched_db_alive(r, conn)) {
@@ -214,7 +232,7 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
         if (a.kind == SCHED_SQLSTATE_RETRY && attempt < SCHED_DB_RETRIES) {
             continue;
         }
-        if (sched_stmts[stmt].rerun_on_exclusion && !reran
+        if ((sched_stmts[stmt].flags & SCHED_STMT_RERUN_ON_EXCLUSION) && !reran
             && sqlstate && strcmp(sqlstate, "23P01") == 0) {
             reran = 1;
             continue;
@@ -244,14 +262,6 @@ int sched_db_send_row(request_rec *r, PGresult *res, int col)
                            (apr_size_t)PQgetlength(res, 0, col));
 }
 
-int sched_db_send_deleted(request_rec *r, PGresult *res)
-{
-    if (PQntuples(res) == 0) {
-        return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
-    }
-    return sched_send_no_content(r);
-}
-
 int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
 {
     const char *params[1] = { apr_psprintf(r->pool, "%" APR_INT64_T_FMT, id) };
@@ -260,10 +270,50 @@ int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
     return rv != OK ? rv : sched_db_send_row(r, res, 0);
 }
 
+int sched_db_guard(request_rec *r, PGresult *res)
+{
+    if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
+    }
+    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+        return sched_problem(r, HTTP_FORBIDDEN, "you may not do this to this resource",
+                             NULL);
+    }
+    return OK;
+}
+
+int sched_db_allowed(request_rec *r, PGresult *res)
+{
+    if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        return sched_problem(r, HTTP_FORBIDDEN, "you may not create this resource", NULL);
+    }
+    return OK;
+}
+
+int sched_db_send_created(sched_req_t *req, PGresult *res)
+{
+    int rv = sched_db_allowed(req->r, res);
+    return rv != OK ? rv : sched_send_created(req, PQgetvalue(res, 0, 1),
+                                              PQgetvalue(res, 0, 2));
+}
+
+int sched_db_send_guarded(request_rec *r, PGresult *res)
+{
+    int rv = sched_db_guard(r, res);
+    if (rv != OK) {
+        return rv;
+    }
+    return sched_send_json(r, HTTP_OK, PQgetvalue(res, 0, 2),
+                           (apr_size_t)PQgetlength(res, 0, 2));
+}
+
 int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
 {
     const char *params[1] = { apr_psprintf(r->pool, "%" APR_INT64_T_FMT, id) };
     PGresult *res;
     int rv = sched_db_exec(r, stmt, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_deleted(r, res);
+    if (rv != OK || (rv = sched_db_guard(r, res)) != OK) {
+        return rv;
+    }
+    return sched_send_no_content(r);
 }

@@ -100,6 +100,34 @@ static sched_endpoint_fn sched_method_fn(request_rec *r, const sched_methods_t *
     }
 }
 
+/* Without an authenticated user (and without SchedOpenAccess) only the service
+ * endpoints answer, and reading slots when SchedPublicAvailability is on. */
+static int sched_anonymous_ok(const sched_req_t *req)
+{
+    const sched_route_t *route = &req->route;
+    if (req->r->user || req->conf->open_access || req->r->method_number == M_OPTIONS
+        || route->target == SCHED_TARGET_ROOT) {
+        return 1;
+    }
+    if (strcmp(route->resource, "health") == 0
+        || strcmp(route->resource, "openapi.json") == 0) {
+        return 1;
+    }
+    return req->conf->public_availability && req->r->method_number == M_GET
+           && strcmp(route->resource, "available_slots") == 0
+           && (route->target == SCHED_TARGET_COLLECTION
+               || route->target == SCHED_TARGET_ITEM);
+}
+
+/* 401, with WWW-Authenticate when httpd has an AuthType for this location. */
+static int sched_unauthorized(request_rec *r)
+{
+    if (ap_auth_type(r)) {
+        ap_note_auth_failure(r);
+    }
+    return sched_problem(r, HTTP_UNAUTHORIZED, "authentication required", NULL);
+}
+
 int sched_dispatch(request_rec *r)
 {
     sched_req_t *req = apr_pcalloc(r->pool, sizeof(*req));
@@ -112,6 +140,9 @@ int sched_dispatch(request_rec *r)
     sched_route_match(r->pool, req->conf->mount, r->uri, &req->route);
     if (!sched_methods_for(&req->route, &m)) {
         return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
+    }
+    if (!sched_anonymous_ok(req)) {
+        return sched_unauthorized(r);
     }
     if (r->method_number == M_OPTIONS) {
         ap_discard_request_body(r);

@@ -26,6 +26,16 @@ static int sched_reservation_refuse(sched_req_t *req, int status, const char *fi
     return sched_problem(req->r, status, message, errors);
 }
 
+/* A booking or a move that made nothing: slot_count tells whether the slot exists;
+ * if it does, it starts too soon. */
+static int sched_slot_refused(sched_req_t *req, const char *slot_count)
+{
+    return strcmp(slot_count, "0") == 0
+           ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot")
+           : sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
+                                      "the slot starts too soon to be booked");
+}
+
 /* Reads the ids of the body: client (when client is not NULL) and slot. */
 static int sched_reservation_body(sched_req_t *req, apr_int64_t *client, int slot_required,
                                   apr_int64_t *slot, sched_field_e *got_slot)
@@ -100,7 +110,8 @@ static int sched_reservations_create(sched_req_t *req)
     params[2] = sched_seconds(req->r, req->conf->hold_time);
     params[3] = sched_seconds(req->r, req->conf->min_notice);
     params[4] = key;
-    params[5] = apr_pstrcat(req->r->pool, "client=", params[0], "&slot=", params[1], NULL);
+    params[5] = apr_pstrcat(req->r->pool, "client=", params[0], "&slot=", params[1],
+                            "&user=", req->r->user ? req->r->user : "", NULL);
     if (key && (rv = sched_idempotency_replay(req, key, params[5])) != OK) {
         return rv;
     }
@@ -112,16 +123,13 @@ static int sched_reservations_create(sched_req_t *req)
         return rv != OK ? rv : sched_problem(req->r, HTTP_CONFLICT, "a request with this "
                                              "Idempotency-Key is in progress", NULL);
     }
-    if (rv != OK) {
+    if (rv != OK || (rv = sched_db_allowed(req->r, res)) != OK) {
         return rv;
     }
     if (PQgetisnull(res, 0, 1)) {
-        return strcmp(PQgetvalue(res, 0, 0), "0") == 0
-               ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot")
-               : sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
-                                          "the slot starts too soon to be booked");
+        return sched_slot_refused(req, PQgetvalue(res, 0, 3));
     }
-    return sched_send_created(req, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+    return sched_db_send_created(req, res);
 }
 
 static int sched_reservations_list(sched_req_t *req)
@@ -184,24 +192,18 @@ static int sched_reservations_move(sched_req_t *req)
     params[0] = sched_i64(req->r, req->route.id);
     params[1] = sched_i64(req->r, slot);
     params[2] = sched_seconds(req->r, req->conf->min_notice);
-    if ((rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_MOVE, 3, params, &res)) != OK) {
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_MOVE, 3, params, &res)) != OK
+        || (rv = sched_db_guard(req->r, res)) != OK) {
         return rv;
     }
-    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
-        return sched_problem(req->r, HTTP_NOT_FOUND, "no such resource", NULL);
-    }
-    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+    if (strcmp(PQgetvalue(res, 0, 3), "t") != 0) {
         return sched_problem(req->r, HTTP_CONFLICT, "only an active reservation can "
                              "move to another slot", NULL);
     }
-    if (PQgetisnull(res, 0, 3)) {
-        return strcmp(PQgetvalue(res, 0, 2), "0") == 0
-               ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot")
-               : sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
-                                          "the slot starts too soon to be booked");
+    if (PQgetisnull(res, 0, 2)) {
+        return sched_slot_refused(req, PQgetvalue(res, 0, 4));
     }
-    return sched_send_json(req->r, HTTP_OK, PQgetvalue(res, 0, 3),
-                           (apr_size_t)PQgetlength(res, 0, 3));
+    return sched_db_send_guarded(req->r, res);
 }
 
 static int sched_reservations_remove(sched_req_t *req)
@@ -209,8 +211,8 @@ static int sched_reservations_remove(sched_req_t *req)
     return sched_db_delete_id(req->r, SCHED_STMT_RESERVATIONS_DELETE, req->route.id);
 }
 
-/* Confirm or cancel: stmt answers (status, json). want is the status that makes the
- * answer 200; any other is a 409 that says what the reservation is. */
+/* Confirm or cancel: stmt answers (visible, allowed, status, json). want is the
+ * status that makes the answer 200; any other is a 409 that says what it is. */
 static int sched_reservations_act(sched_req_t *req, sched_stmt_e stmt, const char *want)
 {
     const char *params[1] = { sched_i64(req->r, req->route.id) };
@@ -218,18 +220,16 @@ static int sched_reservations_act(sched_req_t *req, sched_stmt_e stmt, const cha
     int rv;
 
     ap_discard_request_body(req->r);
-    if ((rv = sched_db_exec(req->r, stmt, 1, params, &res)) != OK) {
+    if ((rv = sched_db_exec(req->r, stmt, 1, params, &res)) != OK
+        || (rv = sched_db_guard(req->r, res)) != OK) {
         return rv;
     }
-    if (PQntuples(res) == 0) {
-        return sched_problem(req->r, HTTP_NOT_FOUND, "no such resource", NULL);
-    }
-    if (strcmp(PQgetvalue(res, 0, 0), want) != 0) {
+    if (strcmp(PQgetvalue(res, 0, 2), want) != 0) {
         return sched_problem(req->r, HTTP_CONFLICT, apr_pstrcat(req->r->pool,
-                             "the reservation is ", PQgetvalue(res, 0, 0), NULL), NULL);
+                             "the reservation is ", PQgetvalue(res, 0, 2), NULL), NULL);
     }
-    return sched_send_json(req->r, HTTP_OK, PQgetvalue(res, 0, 1),
-                           (apr_size_t)PQgetlength(res, 0, 1));
+    return sched_send_json(req->r, HTTP_OK, PQgetvalue(res, 0, 3),
+                           (apr_size_t)PQgetlength(res, 0, 3));
 }
 
 static int sched_reservations_confirm(sched_req_t *req)

@@ -87,7 +87,7 @@ static int sched_role_create(sched_req_t *req)
         || (rv = sched_db_exec(req->r, sched_role_of(req)->create, 1, params, &res)) != OK) {
         return rv;
     }
-    return sched_send_created(req, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    return sched_db_send_created(req, res);
 }
 
 static int sched_role_change(sched_req_t *req)
@@ -99,7 +99,7 @@ static int sched_role_change(sched_req_t *req)
         || (rv = sched_db_exec(req->r, sched_role_of(req)->update, 2, params, &res)) != OK) {
         return rv;
     }
-    return sched_db_send_row(req->r, res, 0);
+    return sched_db_send_guarded(req->r, res);
 }
 
 static int sched_role_remove(sched_req_t *req)

@@ -98,10 +98,13 @@ static int sched_slots_create(sched_req_t *req)
     params[1] = sched_time_format_utc(req->r->pool, first);
     params[2] = sched_time_format_utc(req->r->pool, first + (count - 1) * len);
     params[3] = sched_interval(req->r, len / SCHED_USEC);
-    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_CREATE, 4, params, &res)) != OK) {
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_CREATE, 4, params, &res)) != OK
+        || (rv = sched_db_allowed(req->r, res)) != OK) {
         return rv;
     }
-    body = sched_list_array(req->r, res, PQntuples(res), 1, &size);
+    /* (allowed, id, json) per slot made; one row with no id when none was. */
+    body = sched_list_array(req->r, res, PQgetisnull(res, 0, 1) ? 0 : PQntuples(res), 2,
+                            &size);
     return sched_send_json(req->r, HTTP_CREATED, body, size);
 }
 
@@ -193,7 +196,7 @@ static int sched_slots_change(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_UPDATE, 4, params, &res)) != OK) {
         return rv;
     }
-    return sched_db_send_row(req->r, res, 0);
+    return sched_db_send_guarded(req->r, res);
 }
 
 static int sched_slots_remove(sched_req_t *req)

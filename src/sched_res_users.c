@@ -121,7 +121,6 @@ static int sched_users_read(sched_req_t *req)
 
 static int sched_users_me(sched_req_t *req)
 {
-    const char *params[1] = { req->r->user };
     PGresult *res;
     int rv;
 
@@ -130,7 +129,7 @@ static int sched_users_me(sched_req_t *req)
                              "no authenticated user: configure httpd authentication "
                              "for this location", NULL);
     }
-    rv = sched_db_exec(req->r, SCHED_STMT_USERS_ME, 1, params, &res);
+    rv = sched_db_exec(req->r, SCHED_STMT_USERS_ME, 0, NULL, &res);
     return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
 }
 
@@ -152,7 +151,7 @@ static int sched_users_create(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_USERS_CREATE, 5, params, &res)) != OK) {
         return rv;
     }
-    return sched_send_created(req, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    return sched_db_send_created(req, res);
 }
 
 static int sched_users_change(sched_req_t *req)
@@ -174,7 +173,7 @@ static int sched_users_change(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_USERS_UPDATE, 6, params, &res)) != OK) {
         return rv;
     }
-    return sched_db_send_row(req->r, res, 0);
+    return sched_db_send_guarded(req->r, res);
 }
 
 static int sched_users_remove(sched_req_t *req)

@@ -1,64 +1,141 @@
-/* The statement table. Lists fetch limit + 1 rows (the extra row tells that a next
- * page exists) and return (cursor, json) pairs; PostgreSQL builds the JSON text. */
+/* The statement table. PostgreSQL builds the JSON text of every answer.
+ *
+ * Statements marked SCHED_STMT_PRINCIPAL take the caller as $1 (the user name httpd
+ * authenticated, or NULL) and $2 (SchedOpenAccess), and join sched_principal($1, $2)
+ * as "me": me.su (superuser, or open access), me.user_id, me.client_id,
+ * me.provider_id. Their own parameters start at $3. They answer in one of these
+ * shapes, so that the C code never reads before it writes:
+ *
+ *   lists       (cursor, json) rows, limit + 1 of them: the extra one tells that a
+ *               next page exists; rows the caller may not see are filtered out
+ *   one row     (json), no row when it does not exist or may not be seen
+ *   write by id (visible, allowed, json): one row; visible NULL or false: 404;
+ *               allowed false: 403; json is the result when the write was done
+ *   create      (allowed, id, json): one row; id NULL when nothing was created */
 #include "sched_sql.h"
 
-/* Clients and providers are the same shape: a role record pointing at a user. */
+#define P  SCHED_STMT_PRINCIPAL
+#define ME " sched_principal($1::text, $2::bool) me"
+
+/* Clients and providers are the same shape: a role record pointing at a user. Users
+ * see their own record; superusers see and change all of them. */
 #define SCHED_ROLE_STMTS(table) \
     { "sched_" #table "_list", \
-      "SELECT id, sched_" #table "_json(t) FROM " #table " t" \
-      " WHERE id > coalesce($1::int8, 0) AND ($2::int8 IS NULL OR user_id = $2::int8)" \
-      " ORDER BY id LIMIT $3::int8", 0 }, \
+      "SELECT t.id, sched_" #table "_json(t) FROM " #table " t," ME \
+      " WHERE t.id > coalesce($3::int8, 0) AND ($4::int8 IS NULL OR t.user_id = $4::int8)" \
+      "  AND (me.su OR t.user_id = me.user_id)" \
+      " ORDER BY t.id LIMIT $5::int8", P }, \
     { "sched_" #table "_get", \
-      "SELECT sched_" #table "_json(t) FROM " #table " t WHERE id = $1::int8", 0 }, \
+      "SELECT sched_" #table "_json(t) FROM " #table " t," ME \
+      " WHERE t.id = $3::int8 AND (me.su OR t.user_id = me.user_id)", P }, \
     { "sched_" #table "_create", \
-      "INSERT INTO " #table " AS t (user_id) VALUES ($1::int8)" \
-      " RETURNING id, sched_" #table "_json(t)", 0 }, \
+      "WITH ins AS (INSERT INTO " #table " AS t (user_id) SELECT $3::int8 FROM" ME \
+      "  WHERE me.su RETURNING t.id, sched_" #table "_json(t) AS json)" \
+      " SELECT me.su, ins.id, ins.json FROM" ME " LEFT JOIN ins ON true", P }, \
     { "sched_" #table "_update", \
-      "UPDATE " #table " AS t SET user_id = coalesce($2::int8, user_id) WHERE id = $1::int8" \
-      " RETURNING sched_" #table "_json(t)", 0 }, \
+      "WITH x AS (SELECT t.id, me.su OR t.user_id = me.user_id AS visible," \
+      "  me.su AS allowed FROM " #table " t," ME " WHERE t.id = $3::int8)," \
+      " w AS (UPDATE " #table " AS t SET user_id = coalesce($4::int8, t.user_id) FROM x" \
+      "  WHERE t.id = x.id AND x.visible AND x.allowed" \
+      "  RETURNING sched_" #table "_json(t) AS json)" \
+      " SELECT x.visible, x.allowed, (SELECT json FROM w)" \
+      " FROM (SELECT 1) one LEFT JOIN x ON true", P }, \
     { "sched_" #table "_delete", \
-      "DELETE FROM " #table " WHERE id = $1::int8 RETURNING id", 0 }
+      "WITH x AS (SELECT t.id, me.su OR t.user_id = me.user_id AS visible," \
+      "  me.su AS allowed FROM " #table " t," ME " WHERE t.id = $3::int8)," \
+      " w AS (DELETE FROM " #table " t USING x" \
+      "  WHERE t.id = x.id AND x.visible AND x.allowed RETURNING '{}'::text AS json)" \
+      " SELECT x.visible, x.allowed, (SELECT json FROM w)" \
+      " FROM (SELECT 1) one LEFT JOIN x ON true", P }
+
+/* A reservation is seen by superusers, its client and the provider of its slot. */
+#define SCHED_RESERVATION_VISIBLE(r) \
+    "(me.su OR " r ".client_id = me.client_id" \
+    " OR EXISTS (SELECT 1 FROM slots vs WHERE vs.id = " r ".slot_id" \
+    "  AND vs.provider_id = me.provider_id))"
+
+/* Confirm and cancel: x is the reservation with who may act on it; the answer is
+ * (visible, allowed, status, json): the changed row, else the row as it was (its
+ * status tells why it did not change). */
+#define SCHED_RESERVATION_ACT(allowed, set, when) \
+    "WITH x AS (SELECT r AS res, " SCHED_RESERVATION_VISIBLE("r") " AS visible," \
+    "  " allowed " AS allowed FROM reservations r," ME " WHERE r.id = $3::int8" \
+    "  FOR UPDATE OF r)," \
+    " w AS (UPDATE reservations AS r SET " set " FROM x" \
+    "  WHERE r.id = (x.res).id AND x.visible AND x.allowed AND " when \
+    "  RETURNING sched_reservation_status(r) AS status, sched_reservations_json(r) AS json)" \
+    " SELECT x.visible, x.allowed, coalesce(w.status, sched_reservation_status(x.res))," \
+    "  coalesce(w.json, sched_reservations_json(x.res))" \
+    " FROM (SELECT 1) one LEFT JOIN x ON true LEFT JOIN w ON true"
 
 const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
     { "sched_health", "SELECT 1", 0 },
+
+    /* Users: everyone sees themselves; superusers see and change everyone. Others
+     * may change their own email and password, nothing else. */
     { "sched_users_list",
-      "SELECT id, sched_users_json(u) FROM users u WHERE id > coalesce($1::int8, 0)"
-      " ORDER BY id LIMIT $2::int8", 0 },
+      "SELECT u.id, sched_users_json(u) FROM users u," ME
+      " WHERE u.id > coalesce($3::int8, 0) AND (me.su OR u.id = me.user_id)"
+      " ORDER BY u.id LIMIT $4::int8", P },
     { "sched_users_get",
-      "SELECT sched_users_json(u) FROM users u WHERE id = $1::int8", 0 },
+      "SELECT sched_users_json(u) FROM users u," ME
+      " WHERE u.id = $3::int8 AND (me.su OR u.id = me.user_id)", P },
     { "sched_users_me",
-      "SELECT sched_users_json(u) FROM users u WHERE username = $1::text", 0 },
+      "SELECT sched_users_json(u) FROM users u," ME " WHERE u.id = me.user_id", P },
     { "sched_users_create",
-      "INSERT INTO users AS u (username, password, email, is_superuser, is_active)"
-      " VALUES ($1::text, $2::text, coalesce($3::text, ''), coalesce($4::bool, false),"
-      " coalesce($5::bool, true))"
-      " RETURNING id, sched_users_json(u)", 0 },
+      "WITH ins AS (INSERT INTO users AS u"
+      "  (username, password, email, is_superuser, is_active)"
+      "  SELECT $3::text, $4::text, coalesce($5::text, ''), coalesce($6::bool, false),"
+      "   coalesce($7::bool, true) FROM" ME " WHERE me.su"
+      "  RETURNING u.id, sched_users_json(u) AS json)"
+      " SELECT me.su, ins.id, ins.json FROM" ME " LEFT JOIN ins ON true", P },
+    /* $3 id, $4 username, $5 password hash, $6 email, $7 is_superuser, $8 is_active */
     { "sched_users_update",
-      "UPDATE users AS u SET username = coalesce($2::text, username),"
-      " password = coalesce($3::text, password), email = coalesce($4::text, email),"
-      " is_superuser = coalesce($5::bool, is_superuser),"
-      " is_active = coalesce($6::bool, is_active)"
-      " WHERE id = $1::int8 RETURNING sched_users_json(u)", 0 },
+      "WITH x AS (SELECT u.id, me.su OR u.id = me.user_id AS visible,"
+      "  me.su OR (u.id = me.user_id AND coalesce($4::text = u.username, true)"
+      "   AND coalesce($7::bool = u.is_superuser, true)"
+      "   AND coalesce($8::bool = u.is_active, true)) AS allowed"
+      "  FROM users u," ME " WHERE u.id = $3::int8),"
+      " w AS (UPDATE users AS u SET username = coalesce($4::text, u.username),"
+      "  password = coalesce($5::text, u.password), email = coalesce($6::text, u.email),"
+      "  is_superuser = coalesce($7::bool, u.is_superuser),"
+      "  is_active = coalesce($8::bool, u.is_active)"
+      "  FROM x WHERE u.id = x.id AND x.visible AND x.allowed"
+      "  RETURNING sched_users_json(u) AS json)"
+      " SELECT x.visible, x.allowed, (SELECT json FROM w)"
+      " FROM (SELECT 1) one LEFT JOIN x ON true", P },
     { "sched_users_delete",
-      "DELETE FROM users WHERE id = $1::int8 RETURNING id", 0 },
+      "WITH x AS (SELECT u.id, me.su OR u.id = me.user_id AS visible, me.su AS allowed"
+      "  FROM users u," ME " WHERE u.id = $3::int8),"
+      " w AS (DELETE FROM users u USING x WHERE u.id = x.id AND x.visible AND x.allowed"
+      "  RETURNING '{}'::text AS json)"
+      " SELECT x.visible, x.allowed, (SELECT json FROM w)"
+      " FROM (SELECT 1) one LEFT JOIN x ON true", P },
+
     SCHED_ROLE_STMTS(clients),
     SCHED_ROLE_STMTS(providers),
 
     /* A time sent without an offset, read in SchedNaiveTimeZone ($2). */
     { "sched_time_resolve",
-      "SELECT (extract(epoch FROM $1::timestamp AT TIME ZONE $2::text) * 1000000)::int8", 0 },
+      "SELECT (extract(epoch FROM $1::timestamp AT TIME ZONE $2::text) * 1000000)::int8",
+      0 },
 
-    /* Slots: $2 first start, $3 last start, $4 length. Identical slots are skipped;
-     * any other overlap violates slots_overlap and creates nothing. */
+    /* Slots: anyone allowed in sees them; a provider changes its own, a superuser
+     * any. Create: $3 provider, $4 first start, $5 last start, $6 length. Identical
+     * slots are skipped; any other overlap violates slots_overlap and creates
+     * nothing. Answers (allowed, id, json) rows; no slot row when none was made. */
     { "sched_slots_create",
-      "WITH grid AS (SELECT g AS start_time, g + $4::interval AS end_time"
-      "  FROM generate_series($2::timestamptz, $3::timestamptz, $4::interval) g),"
+      "WITH grid AS (SELECT g AS start_time, g + $6::interval AS end_time"
+      "  FROM generate_series($4::timestamptz, $5::timestamptz, $6::interval) g),"
       " ins AS (INSERT INTO slots AS s (provider_id, start_time, end_time)"
-      "  SELECT $1::int8, grid.start_time, grid.end_time FROM grid"
-      "  WHERE NOT EXISTS (SELECT 1 FROM slots x WHERE x.provider_id = $1::int8"
+      "  SELECT $3::int8, grid.start_time, grid.end_time FROM grid," ME
+      "  WHERE (me.su OR me.provider_id = $3::int8) AND NOT EXISTS (SELECT 1 FROM slots x"
+      "   WHERE x.provider_id = $3::int8"
       "   AND x.start_time = grid.start_time AND x.end_time = grid.end_time)"
       "  RETURNING s.start_time, s.id, sched_slots_json(s) AS json)"
-      " SELECT id, json FROM ins ORDER BY start_time, id", 1 },
+      " SELECT me.su OR me.provider_id = $3::int8, ins.id, ins.json"
+      " FROM" ME " LEFT JOIN ins ON true ORDER BY ins.start_time, ins.id",
+      P | SCHED_STMT_RERUN_ON_EXCLUSION },
     /* Bookable slots. $1 provider, $2 from, $3 to, $4 date, $5 tz, $6 window,
      * $7 notice, $8 and $9 the cursor (start in epoch microseconds, id), $10 rows. */
     { "sched_slots_list",
@@ -80,14 +157,27 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       "   AND r.cancelled_at IS NULL AND r.held_until > now())"
       " ORDER BY s.start_time, s.id LIMIT $10::int8", 0 },
     { "sched_slots_get",
-      "SELECT sched_slots_detail_json(s, $2::interval) FROM slots s WHERE id = $1::int8", 0 },
+      "SELECT sched_slots_detail_json(s, $2::interval) FROM slots s WHERE id = $1::int8",
+      0 },
+    /* $3 id, $4 provider, $5 start, $6 end */
     { "sched_slots_update",
-      "UPDATE slots AS s SET provider_id = coalesce($2::int8, provider_id),"
-      " start_time = coalesce($3::timestamptz, start_time),"
-      " end_time = coalesce($4::timestamptz, end_time)"
-      " WHERE id = $1::int8 RETURNING sched_slots_json(s)", 0 },
+      "WITH x AS (SELECT s.id, true AS visible, me.su OR (s.provider_id = me.provider_id"
+      "  AND coalesce($4::int8 = me.provider_id, true)) AS allowed"
+      "  FROM slots s," ME " WHERE s.id = $3::int8),"
+      " w AS (UPDATE slots AS s SET provider_id = coalesce($4::int8, s.provider_id),"
+      "  start_time = coalesce($5::timestamptz, s.start_time),"
+      "  end_time = coalesce($6::timestamptz, s.end_time)"
+      "  FROM x WHERE s.id = x.id AND x.allowed RETURNING sched_slots_json(s) AS json)"
+      " SELECT x.visible, x.allowed, (SELECT json FROM w)"
+      " FROM (SELECT 1) one LEFT JOIN x ON true", P },
     { "sched_slots_delete",
-      "DELETE FROM slots WHERE id = $1::int8 RETURNING id", 0 },
+      "WITH x AS (SELECT s.id, true AS visible,"
+      "  me.su OR s.provider_id = me.provider_id AS allowed"
+      "  FROM slots s," ME " WHERE s.id = $3::int8),"
+      " w AS (DELETE FROM slots s USING x WHERE s.id = x.id AND x.allowed"
+      "  RETURNING '{}'::text AS json)"
+      " SELECT x.visible, x.allowed, (SELECT json FROM w)"
+      " FROM (SELECT 1) one LEFT JOIN x ON true", P },
 
     /* The first answer to an Idempotency-Key ($1), if younger than 24 hours; keys
      * older than that are deleted on the way, a few at a time. */
@@ -98,69 +188,69 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       "  WHERE created_at <= now() - interval '24 hours' ORDER BY created_at LIMIT 32))"
       " SELECT request, reservation_id, body FROM idempotency_keys"
       " WHERE key = $1::text AND created_at > now() - interval '24 hours'", 0 },
-    /* Booking. The slot is locked (FOR SHARE) so that it cannot move or go while it is
-     * booked, and its provider (FOR KEY SHARE) so that the provider's delete guard sees
-     * this booking. $3 hold, $4 notice, $5 Idempotency-Key, $6 the request it names.
-     * One row: whether the slot exists, and the reservation if one was made. */
+    /* Booking: a client books for itself, a superuser for anyone. The slot is
+     * locked (FOR SHARE) so that it cannot move or go while it is booked, and its
+     * provider (FOR KEY SHARE) so that the provider's delete guard sees this
+     * booking. $3 client, $4 slot, $5 hold, $6 notice, $7 Idempotency-Key, $8 the
+     * request it names. One row: (allowed, id, json, whether the slot exists). */
     { "sched_reservations_create",
       "WITH s AS (SELECT s.id, s.start_time, s.end_time FROM slots s"
-      "  JOIN providers p ON p.id = s.provider_id WHERE s.id = $2::int8"
+      "  JOIN providers p ON p.id = s.provider_id WHERE s.id = $4::int8"
       "  FOR SHARE OF s FOR KEY SHARE OF p),"
       " ins AS (INSERT INTO reservations AS r"
       "  (client_id, slot_id, expires_at, held_until, slot_start, slot_end)"
-      "  SELECT $1::int8, s.id, now() + $3::interval, now() + $3::interval,"
-      "   s.start_time, s.end_time FROM s WHERE s.start_time >= now() + $4::interval"
+      "  SELECT $3::int8, s.id, now() + $5::interval, now() + $5::interval,"
+      "   s.start_time, s.end_time FROM s," ME
+      "  WHERE (me.su OR me.client_id = $3::int8) AND s.start_time >= now() + $6::interval"
       "  RETURNING r.id, sched_reservations_json(r) AS json),"
       " k AS (INSERT INTO idempotency_keys (key, request, reservation_id, body)"
-      "  SELECT $5::text, $6::text, ins.id, ins.json FROM ins WHERE $5::text IS NOT NULL)"
-      " SELECT (SELECT count(*) FROM s)::int, ins.id, ins.json"
-      " FROM (SELECT 1) one LEFT JOIN ins ON true", 0 },
-    /* $1 after, $2 client, $3 provider, $4 slot, $5 status, $6 rows. */
+      "  SELECT $7::text, $8::text, ins.id, ins.json FROM ins WHERE $7::text IS NOT NULL)"
+      " SELECT me.su OR me.client_id = $3::int8, ins.id, ins.json,"
+      "  (SELECT count(*) FROM s)::int FROM" ME " LEFT JOIN ins ON true", P },
+    /* $3 after, $4 client, $5 provider, $6 slot, $7 status, $8 rows. */
     { "sched_reservations_list",
-      "SELECT r.id, sched_reservations_json(r) FROM reservations r"
-      " WHERE r.id > coalesce($1::int8, 0)"
-      "  AND ($2::int8 IS NULL OR r.client_id = $2::int8)"
-      "  AND ($3::int8 IS NULL OR r.slot_id IN"
-      "       (SELECT id FROM slots WHERE provider_id = $3::int8))"
-      "  AND ($4::int8 IS NULL OR r.slot_id = $4::int8)"
-      "  AND ($5::text IS NULL OR sched_reservation_status(r) = $5::text)"
-      " ORDER BY r.id LIMIT $6::int8", 0 },
+      "SELECT r.id, sched_reservations_json(r) FROM reservations r," ME
+      " WHERE r.id > coalesce($3::int8, 0)"
+      "  AND ($4::int8 IS NULL OR r.client_id = $4::int8)"
+      "  AND ($5::int8 IS NULL OR r.slot_id IN"
+      "       (SELECT id FROM slots WHERE provider_id = $5::int8))"
+      "  AND ($6::int8 IS NULL OR r.slot_id = $6::int8)"
+      "  AND ($7::text IS NULL OR sched_reservation_status(r) = $7::text)"
+      "  AND " SCHED_RESERVATION_VISIBLE("r")
+      " ORDER BY r.id LIMIT $8::int8", P },
     { "sched_reservations_get",
-      "SELECT sched_reservations_json(r) FROM reservations r WHERE id = $1::int8", 0 },
-    /* Reschedule $1 to slot $2 ($3 notice): one row telling whether the reservation
-     * exists and is active, whether the slot exists, and the result if it moved. */
+      "SELECT sched_reservations_json(r) FROM reservations r," ME
+      " WHERE r.id = $3::int8 AND " SCHED_RESERVATION_VISIBLE("r"), P },
+    /* Reschedule $3 to slot $4 ($5 notice), by its client or a superuser: one row
+     * (visible, allowed, json, whether it is active, whether the slot exists). */
     { "sched_reservations_move",
-      "WITH cur AS (SELECT r.id, r.cancelled_at IS NULL AND r.held_until > now() AS active"
-      "  FROM reservations r WHERE r.id = $1::int8 FOR UPDATE),"
+      "WITH x AS (SELECT r.id, " SCHED_RESERVATION_VISIBLE("r") " AS visible,"
+      "  me.su OR r.client_id = me.client_id AS allowed,"
+      "  r.cancelled_at IS NULL AND r.held_until > now() AS active"
+      "  FROM reservations r," ME " WHERE r.id = $3::int8 FOR UPDATE OF r),"
       " s AS (SELECT s.id, s.start_time, s.end_time FROM slots s"
-      "  JOIN providers p ON p.id = s.provider_id WHERE s.id = $2::int8"
+      "  JOIN providers p ON p.id = s.provider_id WHERE s.id = $4::int8"
       "  FOR SHARE OF s FOR KEY SHARE OF p),"
-      " upd AS (UPDATE reservations AS r SET slot_id = s.id, slot_start = s.start_time,"
+      " w AS (UPDATE reservations AS r SET slot_id = s.id, slot_start = s.start_time,"
       "  slot_end = s.end_time, held_from = now()"
-      "  FROM cur, s WHERE r.id = cur.id AND cur.active"
-      "   AND s.start_time >= now() + $3::interval"
+      "  FROM x, s WHERE r.id = x.id AND x.visible AND x.allowed AND x.active"
+      "   AND s.start_time >= now() + $5::interval"
       "  RETURNING sched_reservations_json(r) AS json)"
-      " SELECT (SELECT count(*) FROM cur)::int, (SELECT bool_or(active) FROM cur),"
-      "  (SELECT count(*) FROM s)::int, (SELECT json FROM upd)", 0 },
-    /* Confirm and cancel answer (status, json): the changed row, else the row as it
-     * was (its status tells why it did not change); no row: no such reservation. */
+      " SELECT x.visible, x.allowed, (SELECT json FROM w), x.active,"
+      "  (SELECT count(*) FROM s)::int FROM (SELECT 1) one LEFT JOIN x ON true", P },
     { "sched_reservations_confirm",
-      "WITH cur AS (SELECT r AS res FROM reservations r WHERE r.id = $1::int8 FOR UPDATE),"
-      " upd AS (UPDATE reservations AS r SET confirmed_at = now(), held_until = 'infinity'"
-      "  FROM cur WHERE r.id = (cur.res).id"
-      "   AND sched_reservation_status(cur.res) = 'pending'"
-      "  RETURNING sched_reservation_status(r) AS status, sched_reservations_json(r) AS json)"
-      " SELECT status, json FROM upd UNION ALL"
-      " SELECT sched_reservation_status(res), sched_reservations_json(res) FROM cur"
-      " WHERE NOT EXISTS (SELECT 1 FROM upd)", 0 },
+      SCHED_RESERVATION_ACT("me.su OR r.client_id = me.client_id",
+                            "confirmed_at = now(), held_until = 'infinity'",
+                            "sched_reservation_status(x.res) = 'pending'"), P },
     { "sched_reservations_cancel",
-      "WITH cur AS (SELECT r AS res FROM reservations r WHERE r.id = $1::int8 FOR UPDATE),"
-      " upd AS (UPDATE reservations AS r SET cancelled_at = now()"
-      "  FROM cur WHERE r.id = (cur.res).id AND (cur.res).cancelled_at IS NULL"
-      "  RETURNING sched_reservation_status(r) AS status, sched_reservations_json(r) AS json)"
-      " SELECT status, json FROM upd UNION ALL"
-      " SELECT sched_reservation_status(res), sched_reservations_json(res) FROM cur"
-      " WHERE NOT EXISTS (SELECT 1 FROM upd)", 0 },
+      SCHED_RESERVATION_ACT(SCHED_RESERVATION_VISIBLE("r"), "cancelled_at = now()",
+                            "(x.res).cancelled_at IS NULL"), P },
     { "sched_reservations_delete",
-      "DELETE FROM reservations WHERE id = $1::int8 RETURNING id", 0 },
+      "WITH x AS (SELECT r.id, " SCHED_RESERVATION_VISIBLE("r") " AS visible,"
+      "  me.su OR r.client_id = me.client_id AS allowed"
+      "  FROM reservations r," ME " WHERE r.id = $3::int8),"
+      " w AS (DELETE FROM reservations r USING x"
+      "  WHERE r.id = x.id AND x.visible AND x.allowed RETURNING '{}'::text AS json)"
+      " SELECT x.visible, x.allowed, (SELECT json FROM w)"
+      " FROM (SELECT 1) one LEFT JOIN x ON true", P },
 };
