@@ -25,7 +25,7 @@ PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_rout
 GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_db.c src/sched_sql.c \
               src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
               src/sched_res_roles.c src/sched_res_slots.c src/sched_res_reservations.c \
-              src/sched_timein.c
+              src/sched_timein.c src/sched_res_openapi.c src/sched_openapi_doc.c
 MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC)
 HEADERS    := $(wildcard include/*.h)
 
@@ -41,9 +41,14 @@ all: .libs/mod_sched.so tools/schedctl
 	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
 	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
 
-tools/schedctl: tools/schedctl.c src/sched_sql.c include/sched_sql.h
+tools/schedctl: tools/schedctl.c src/sched_sql.c include/sched_sql.h src/sched_crypt.c \
+                include/sched_crypt.h
 	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I $(PG_INC) $(APR_CFLAGS) $(APU_INC) \
-	    -o $@ tools/schedctl.c src/sched_sql.c -lpq $(APR_LIBS)
+	    -o $@ tools/schedctl.c src/sched_sql.c src/sched_crypt.c -lpq $(APR_LIBS)
+
+# The OpenAPI document, embedded in the module (generated, not in git).
+src/sched_openapi_doc.c: src/openapi.json tools/embed.pl
+	perl tools/embed.pl src/openapi.json sched_openapi_json > $@.tmp && mv $@.tmp $@
 
 t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
 	@mkdir -p t/unit/build
@@ -69,4 +74,4 @@ test: deps-check all unit
 
 clean:
 	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \
-	    tools/schedctl t/unit/build
+	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp

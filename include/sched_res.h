@@ -29,6 +29,7 @@ extern const sched_resource_t sched_res_clients;
 extern const sched_resource_t sched_res_providers;
 extern const sched_resource_t sched_res_slots;
 extern const sched_resource_t sched_res_reservations;
+extern const sched_resource_t sched_res_openapi;
 
 /* GET / */
 int sched_res_root(sched_req_t *req);

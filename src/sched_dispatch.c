@@ -11,7 +11,7 @@
 
 static const sched_resource_t *const sched_resources[] = {
     &sched_res_users, &sched_res_clients, &sched_res_providers, &sched_res_slots,
-    &sched_res_reservations, &sched_res_health, NULL
+    &sched_res_reservations, &sched_res_health, &sched_res_openapi, NULL
 };
 
 /* The functions serving one path, by method. */
