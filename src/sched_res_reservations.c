@@ -127,7 +127,9 @@ static int sched_reservations_create(sched_req_t *req)
         return rv;
     }
     if (PQgetisnull(res, 0, 1)) {
-        return sched_slot_refused(req, PQgetvalue(res, 0, 3));
+        return strcmp(PQgetvalue(res, 0, 4), "0") == 0
+               ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "client", "no such client")
+               : sched_slot_refused(req, PQgetvalue(res, 0, 3));
     }
     return sched_db_send_created(req, res);
 }

@@ -102,6 +102,9 @@ static int sched_slots_create(sched_req_t *req)
         || (rv = sched_db_allowed(req->r, res)) != OK) {
         return rv;
     }
+    if (strcmp(PQgetvalue(res, 0, 3), "0") == 0) {
+        return sched_slots_invalid(req, "provider", "no such provider");
+    }
     /* (allowed, id, json) per slot made; one row with no id when none was. */
     body = sched_list_array(req->r, res, PQgetisnull(res, 0, 1) ? 0 : PQntuples(res), 2,
                             &size);

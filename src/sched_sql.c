@@ -11,7 +11,7 @@
  *   one row     (json), no row when it does not exist or may not be seen
  *   write by id (visible, allowed, json): one row; visible NULL or false: 404;
  *               allowed false: 403; json is the result when the write was done
- *   create      (allowed, id, json): one row; id NULL when nothing was created */
+ *   create      (allowed, id, json, ...): one row; id NULL when nothing was created */
 #include "sched_sql.h"
 
 #define P  SCHED_STMT_PRINCIPAL
@@ -47,6 +47,25 @@
       "  WHERE t.id = x.id AND x.visible AND x.allowed RETURNING '{}'::text AS json)" \
       " SELECT x.visible, x.allowed, (SELECT json FROM w)" \
       " FROM (SELECT 1) one LEFT JOIN x ON true", P }
+
+/* Locks, always taken in this order: a reservation, its client, a slot, a provider.
+ * Statements that could violate the same exclusion constraint take the same row lock
+ * first, so they queue instead of deadlocking inside the constraint check; the one
+ * that waited then meets the other's committed rows (23P01: 409). FOR NO KEY UPDATE
+ * lets foreign key checks and bookings (KEY SHARE) through; deletes wait.
+ *   provider: windows and moves of its slots (slots_overlap)
+ *   client:   bookings and reschedules (reservations_client_busy)
+ *   slot:     FOR SHARE, so that it is not moved or deleted while being booked, and
+ *             its provider FOR KEY SHARE, so that the provider's delete guard sees
+ *             the booking; c, when given, is locked before (EXISTS forces the order) */
+#define SCHED_LOCK_PROVIDER(id) \
+    "SELECT id FROM providers WHERE id = " id " FOR NO KEY UPDATE"
+#define SCHED_LOCK_CLIENT(id) \
+    "SELECT id FROM clients WHERE id = " id " FOR NO KEY UPDATE"
+#define SCHED_LOCK_SLOT(id) \
+    "SELECT s.id, s.start_time, s.end_time FROM slots s" \
+    " JOIN providers p ON p.id = s.provider_id WHERE s.id = " id \
+    " AND EXISTS (SELECT 1 FROM c) FOR SHARE OF s FOR KEY SHARE OF p"
 
 /* A reservation is seen by superusers, its client and the provider of its slot. */
 #define SCHED_RESERVATION_VISIBLE(r) \
@@ -123,17 +142,20 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
     /* Slots: anyone allowed in sees them; a provider changes its own, a superuser
      * any. Create: $3 provider, $4 first start, $5 last start, $6 length. Identical
      * slots are skipped; any other overlap violates slots_overlap and creates
-     * nothing. Answers (allowed, id, json) rows; no slot row when none was made. */
+     * nothing. Answers (allowed, id, json, whether the provider exists) rows; one
+     * row with no id when no slot was made. */
     { "sched_slots_create",
-      "WITH grid AS (SELECT g AS start_time, g + $6::interval AS end_time"
+      "WITH lk AS (" SCHED_LOCK_PROVIDER("$3::int8") "),"
+      " grid AS (SELECT g AS start_time, g + $6::interval AS end_time"
       "  FROM generate_series($4::timestamptz, $5::timestamptz, $6::interval) g),"
       " ins AS (INSERT INTO slots AS s (provider_id, start_time, end_time)"
-      "  SELECT $3::int8, grid.start_time, grid.end_time FROM grid," ME
-      "  WHERE (me.su OR me.provider_id = $3::int8) AND NOT EXISTS (SELECT 1 FROM slots x"
-      "   WHERE x.provider_id = $3::int8"
+      "  SELECT lk.id, grid.start_time, grid.end_time FROM lk, grid," ME
+      "  WHERE (me.su OR me.provider_id = lk.id) AND NOT EXISTS (SELECT 1 FROM slots x"
+      "   WHERE x.provider_id = lk.id"
       "   AND x.start_time = grid.start_time AND x.end_time = grid.end_time)"
       "  RETURNING s.start_time, s.id, sched_slots_json(s) AS json)"
-      " SELECT me.su OR me.provider_id = $3::int8, ins.id, ins.json"
+      " SELECT me.su OR me.provider_id = $3::int8, ins.id, ins.json,"
+      "  (SELECT count(*) FROM lk)::int"
       " FROM" ME " LEFT JOIN ins ON true ORDER BY ins.start_time, ins.id",
       P | SCHED_STMT_RERUN_ON_EXCLUSION },
     /* Bookable slots. $1 provider, $2 from, $3 to, $4 date, $5 tz, $6 window,
@@ -161,9 +183,11 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       0 },
     /* $3 id, $4 provider, $5 start, $6 end */
     { "sched_slots_update",
-      "WITH x AS (SELECT s.id, true AS visible, me.su OR (s.provider_id = me.provider_id"
+      "WITH lk AS (" SCHED_LOCK_PROVIDER("(SELECT provider_id FROM slots WHERE id = $3::int8)")
+      "),"
+      " x AS (SELECT s.id, true AS visible, me.su OR (s.provider_id = me.provider_id"
       "  AND coalesce($4::int8 = me.provider_id, true)) AS allowed"
-      "  FROM slots s," ME " WHERE s.id = $3::int8),"
+      "  FROM slots s, lk," ME " WHERE s.id = $3::int8),"
       " w AS (UPDATE slots AS s SET provider_id = coalesce($4::int8, s.provider_id),"
       "  start_time = coalesce($5::timestamptz, s.start_time),"
       "  end_time = coalesce($6::timestamptz, s.end_time)"
@@ -188,25 +212,23 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       "  WHERE created_at <= now() - interval '24 hours' ORDER BY created_at LIMIT 32))"
       " SELECT request, reservation_id, body FROM idempotency_keys"
       " WHERE key = $1::text AND created_at > now() - interval '24 hours'", 0 },
-    /* Booking: a client books for itself, a superuser for anyone. The slot is
-     * locked (FOR SHARE) so that it cannot move or go while it is booked, and its
-     * provider (FOR KEY SHARE) so that the provider's delete guard sees this
-     * booking. $3 client, $4 slot, $5 hold, $6 notice, $7 Idempotency-Key, $8 the
-     * request it names. One row: (allowed, id, json, whether the slot exists). */
+    /* Booking: a client books for itself, a superuser for anyone. $3 client, $4 slot,
+     * $5 hold, $6 notice, $7 Idempotency-Key, $8 the request it names. One row:
+     * (allowed, id, json, whether the slot exists, whether the client exists). */
     { "sched_reservations_create",
-      "WITH s AS (SELECT s.id, s.start_time, s.end_time FROM slots s"
-      "  JOIN providers p ON p.id = s.provider_id WHERE s.id = $4::int8"
-      "  FOR SHARE OF s FOR KEY SHARE OF p),"
+      "WITH c AS (" SCHED_LOCK_CLIENT("$3::int8") "),"
+      " s AS (" SCHED_LOCK_SLOT("$4::int8") "),"
       " ins AS (INSERT INTO reservations AS r"
       "  (client_id, slot_id, expires_at, held_until, slot_start, slot_end)"
-      "  SELECT $3::int8, s.id, now() + $5::interval, now() + $5::interval,"
-      "   s.start_time, s.end_time FROM s," ME
-      "  WHERE (me.su OR me.client_id = $3::int8) AND s.start_time >= now() + $6::interval"
+      "  SELECT c.id, s.id, now() + $5::interval, now() + $5::interval,"
+      "   s.start_time, s.end_time FROM c, s," ME
+      "  WHERE (me.su OR me.client_id = c.id) AND s.start_time >= now() + $6::interval"
       "  RETURNING r.id, sched_reservations_json(r) AS json),"
       " k AS (INSERT INTO idempotency_keys (key, request, reservation_id, body)"
       "  SELECT $7::text, $8::text, ins.id, ins.json FROM ins WHERE $7::text IS NOT NULL)"
       " SELECT me.su OR me.client_id = $3::int8, ins.id, ins.json,"
-      "  (SELECT count(*) FROM s)::int FROM" ME " LEFT JOIN ins ON true", P },
+      "  (SELECT count(*) FROM s)::int, (SELECT count(*) FROM c)::int"
+      " FROM" ME " LEFT JOIN ins ON true", P },
     /* $3 after, $4 client, $5 provider, $6 slot, $7 status, $8 rows. */
     { "sched_reservations_list",
       "SELECT r.id, sched_reservations_json(r) FROM reservations r," ME
@@ -224,16 +246,15 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
     /* Reschedule $3 to slot $4 ($5 notice), by its client or a superuser: one row
      * (visible, allowed, json, whether it is active, whether the slot exists). */
     { "sched_reservations_move",
-      "WITH x AS (SELECT r.id, " SCHED_RESERVATION_VISIBLE("r") " AS visible,"
+      "WITH x AS (SELECT r.id, r.client_id, " SCHED_RESERVATION_VISIBLE("r") " AS visible,"
       "  me.su OR r.client_id = me.client_id AS allowed,"
       "  r.cancelled_at IS NULL AND r.held_until > now() AS active"
       "  FROM reservations r," ME " WHERE r.id = $3::int8 FOR UPDATE OF r),"
-      " s AS (SELECT s.id, s.start_time, s.end_time FROM slots s"
-      "  JOIN providers p ON p.id = s.provider_id WHERE s.id = $4::int8"
-      "  FOR SHARE OF s FOR KEY SHARE OF p),"
+      " c AS (" SCHED_LOCK_CLIENT("(SELECT client_id FROM x)") "),"
+      " s AS (" SCHED_LOCK_SLOT("$4::int8") "),"
       " w AS (UPDATE reservations AS r SET slot_id = s.id, slot_start = s.start_time,"
       "  slot_end = s.end_time, held_from = now()"
-      "  FROM x, s WHERE r.id = x.id AND x.visible AND x.allowed AND x.active"
+      "  FROM x, c, s WHERE r.id = x.id AND x.visible AND x.allowed AND x.active"
       "   AND s.start_time >= now() + $5::interval"
       "  RETURNING sched_reservations_json(r) AS json)"
       " SELECT x.visible, x.allowed, (SELECT json FROM w), x.active,"

@@ -68,8 +68,8 @@ sub window {
     local $Test::Builder::Level = $Test::Builder::Level + 1;
     my $res = POST('/available_slots/', { provider => $provider, start_time => $start,
                                           end_time => $end, %more });
-    is $res->{status}, 201, "window $start - $end" . (%more ? ' (' . join(', ', %more) . ')' : '')
-        or diag $res->{content};
+    my $name = "window $start - $end" . (%more ? ' (' . join(', ', %more) . ')' : '');
+    is $res->{status}, 201, $name or diag $res->{content};
     return ref $res->{json} eq 'ARRAY' ? $res->{json} : [];
 }
 
@@ -318,13 +318,14 @@ subtest 'body validation names the field' => sub {
     );
     for my $case (@cases) {
         my ($field, $value, $name) = @$case;
-        field_error(POST('/available_slots/', { %good, $field => $value }), 400, $field, $name);
+        field_error(POST('/available_slots/', { %good, $field => $value }), 400, $field,
+                    $name);
     }
     is slot_count($p), 0, 'nothing created';
     problem_ok(POST('/available_slots/', '[]', { 'Content-Type' => 'application/json' }), 400,
                'an array body');
-    problem_ok(POST('/available_slots/', encode_json(\%good), { 'Content-Type' => 'text/plain' }),
-               415, 'not JSON');
+    problem_ok(POST('/available_slots/', encode_json(\%good),
+                    { 'Content-Type' => 'text/plain' }), 415, 'not JSON');
     my $gone = make_provider();
     is DELETE("/providers/$gone/")->{status}, 204, 'a provider deleted';
     field_error(POST('/available_slots/', { %good, provider => $gone }), 400, 'provider',
@@ -351,8 +352,8 @@ subtest 'the list shows bookable slots only, ordered by start_time' => sub {
 
     my $other = make_provider();
     window($other, at(10, '08:00'), at(10, '08:30'));
-    is_deeply listed("/available_slots/?provider=$other"), [ at(10, '08:00'), at(10, '08:15') ],
-        'the provider filter';
+    is_deeply listed("/available_slots/?provider=$other"),
+        [ at(10, '08:00'), at(10, '08:15') ], 'the provider filter';
     is_deeply listed("/available_slots/?provider=$MISSING_ID"), [], 'unknown provider: []';
 
     my $all = GET('/available_slots/?limit=1000');
@@ -368,8 +369,8 @@ subtest 'slots inside the minimum notice are not listed and not available' => su
     my $far = window($p, at(3, '08:00'), at(3, '08:30'));
     is_deeply listed("/available_slots/?provider=$p"), starts($far),
         'only the slots beyond 24 h are listed';
-    is_deeply listed("/available_slots/?provider=$p&from=" . rfc3339($NOW - 3600)), starts($far),
-        'also with from= before them';
+    is_deeply listed("/available_slots/?provider=$p&from=" . rfc3339($NOW - 3600)),
+        starts($far), 'also with from= before them';
     my $near_day = substr $near->[0]{start_time} // '', 0, 10;
     is_deeply listed("/available_slots/?provider=$p&date=$near_day"), starts($far),
         'nor with date= their day';
@@ -440,7 +441,8 @@ subtest 'bad query parameters are 400' => sub {
     my $t = at(10, '08:00');
     for my $q ("date=$d&from=$t", "date=$d&to=$t", 'tz=Europe/Paris',
                "from=$t&tz=Europe/Paris", "date=$d&tz=Mars/Olympus",
-               "date=$d&tz=", "date=$d&tz=../../../../etc/passwd", "date=$d&tz=%2Fetc%2Flocaltime",
+               "date=$d&tz=", "date=$d&tz=../../../../etc/passwd",
+               "date=$d&tz=%2Fetc%2Flocaltime",
                'date=2027-02-30', 'date=2027-13-01', 'date=20270101', 'date=tomorrow', 'date=',
                'from=yesterday', 'from=' . day(10) . 'T08:00:00', 'to=2027-02-30T08:00:00Z',
                'from=', 'provider=abc', 'provider=0', 'provider=-1', 'provider=1&provider=2',
@@ -495,37 +497,58 @@ subtest 'paging follows Link to the end' => sub {
         'the next page after adding earlier slots';
 };
 
+# 00:00Z of the last Sunday of a month with 31 days ($mon: 0-11) of $year.
+sub last_sunday {
+    my ($year, $mon) = @_;
+    my $t = timegm(0, 0, 0, 31, $mon, $year);
+    return $t - (gmtime $t)[6] * 86400;
+}
+
+# The next such Sunday at least two days ahead: the clocks of Europe/Paris change
+# that day at 01:00Z (forward in March, back in October).
+sub next_change {
+    my ($mon) = @_;
+    my $year = (gmtime $NOW)[5] + 1900;
+    $year++ while last_sunday($year, $mon) < $NOW + 2 * 86400;
+    return last_sunday($year, $mon);
+}
+
 subtest 'DST: a local day is 23 or 25 hours (/day has SchedWindow 1d)' => sub {
     my $p = make_provider();
-    # Europe/Paris leaves UTC+1 for UTC+2 at 2027-03-28 01:00Z.
-    window($p, '2027-03-27T22:45:00Z', '2027-03-28T22:30:00Z');
-    my $res = GET("/day/available_slots/?provider=$p&date=2027-03-28&tz=Europe/Paris&limit=1000");
-    is $res->{status}, 200, 'GET /day/available_slots/?date=2027-03-28&tz=Europe/Paris'
+    my $t = next_change(2);    # March: from UTC+1 to UTC+2
+    my $d = strftime('%Y-%m-%d', gmtime $t);
+    window($p, rfc3339($t - 75 * 60), rfc3339($t + 22.5 * 3600));
+    my $res = GET("/day/available_slots/?provider=$p&date=$d&tz=Europe/Paris&limit=1000");
+    is $res->{status}, 200, "GET /day/available_slots/?date=$d&tz=Europe/Paris"
         or diag $res->{content};
     my $got = starts($res->{json});
     is scalar @$got, 92, '23 hours of 15-minute slots';
-    is $got->[0], '2027-03-27T23:00:00Z', 'first: 00:00 local (23:00Z)';
-    is $got->[-1], '2027-03-28T21:45:00Z', 'last: 23:45 local (21:45Z)';
-    ok !grep({ $_ eq '2027-03-28T22:00:00Z' || $_ eq '2027-03-27T22:45:00Z' } @$got),
+    is $got->[0], rfc3339($t - 3600), 'first: 00:00 local (23:00Z the day before)';
+    is $got->[-1], rfc3339($t + 21.75 * 3600), 'last: 23:45 local (21:45Z)';
+    ok !grep({ $_ eq rfc3339($t + 22 * 3600) || $_ eq rfc3339($t - 75 * 60) } @$got),
         '00:00 local of the next day and 23:45 local of the day before are not in it';
-    $got = starts(GET("/day/available_slots/?provider=$p&date=2027-03-28&limit=1000")->{json});
+    $got = starts(GET("/day/available_slots/?provider=$p&date=$d&limit=1000")->{json});
     is scalar @$got, 90, 'the same date in UTC: 00:00Z to 22:15Z';
-    is $got->[0], '2027-03-28T00:00:00Z', 'from midnight UTC';
-
-    # And back to UTC+1 at 2027-10-31 01:00Z.
-    window($p, '2027-10-30T21:45:00Z', '2027-10-31T23:30:00Z');
-    $res = GET("/day/available_slots/?provider=$p&date=2027-10-31&tz=Europe/Paris&limit=1000");
-    is $res->{status}, 200, 'date=2027-10-31&tz=Europe/Paris';
-    $got = starts($res->{json});
-    is scalar @$got, 100, '25 hours of 15-minute slots';
-    is $got->[0], '2027-10-30T22:00:00Z', 'first: 00:00 local (22:00Z)';
-    is $got->[-1], '2027-10-31T22:45:00Z', 'last: 23:45 local (22:45Z)';
-    ok !grep({ $_ eq '2027-10-31T23:00:00Z' } @$got), '00:00 local of November 1 is not in it';
+    is $got->[0], rfc3339($t), 'from midnight UTC';
 
     # The default window of 7 local days at / takes the change in its stride.
-    $got = starts(GET("/available_slots/?provider=$p&date=2027-03-22&tz=Europe/Paris"
-                      . '&limit=1000')->{json});
-    is $got->[-1], '2027-03-28T21:45:00Z', '7 days from 2027-03-22 local end at 2027-03-29 local';
+    my $week = strftime('%Y-%m-%d', gmtime($t - 6 * 86400));
+    $got = starts(GET("/available_slots/?provider=$p&date=$week&tz=Europe/Paris&limit=1000")
+                  ->{json});
+    is $got->[-1], rfc3339($t + 21.75 * 3600),
+        "7 days from $week local end at 00:00 local the day after the change";
+
+    $t = next_change(9);    # October: back to UTC+1
+    $d = strftime('%Y-%m-%d', gmtime $t);
+    window($p, rfc3339($t - 135 * 60), rfc3339($t + 23.5 * 3600));
+    $res = GET("/day/available_slots/?provider=$p&date=$d&tz=Europe/Paris&limit=1000");
+    is $res->{status}, 200, "date=$d&tz=Europe/Paris";
+    $got = starts($res->{json});
+    is scalar @$got, 100, '25 hours of 15-minute slots';
+    is $got->[0], rfc3339($t - 2 * 3600), 'first: 00:00 local (22:00Z the day before)';
+    is $got->[-1], rfc3339($t + 22.75 * 3600), 'last: 23:45 local (22:45Z)';
+    ok !grep({ $_ eq rfc3339($t + 23 * 3600) || $_ eq rfc3339($t - 135 * 60) } @$got),
+        '00:00 local of the next day and 23:45 local of the day before are not in it';
 };
 
 # ---- One slot ---------------------------------------------------------------------
@@ -587,11 +610,13 @@ subtest 'PUT and PATCH move a slot' => sub {
                'PATCH of a missing slot');
 
     my $r = book($b->{id});
-    is POST("/appointment_reservations/$r->{id}/confirm/")->{status}, 200, 'booked and confirmed';
+    is POST("/appointment_reservations/$r->{id}/confirm/")->{status}, 200,
+        'booked and confirmed';
     problem_ok(PATCH("/available_slots/$b->{id}/", { start_time => at(10, '09:00'),
                                                      end_time => at(10, '09:15') }),
                409, 'moving a reserved slot');
-    problem_ok(PUT("/available_slots/$b->{id}/", { provider => $p, start_time => at(10, '09:00'),
+    problem_ok(PUT("/available_slots/$b->{id}/", { provider => $p,
+                                                   start_time => at(10, '09:00'),
                                                    end_time => at(10, '09:15') }),
                409, 'PUT of a reserved slot');
     is GET("/available_slots/$b->{id}/")->{json}{start_time}, at(10, '08:15'), 'not moved';
