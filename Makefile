@@ -3,8 +3,11 @@
 #   make            build mod_sched.so (apxs) and tools/schedctl
 #   make deps       install the Debian packages (as root), else print the apt-get line
 #   make install    install the module with apxs -i
-#   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/
+#   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/; the first start
+#                   creates the superuser admin (ADMIN_PASSWORD=...: its password)
 #   make test       private PostgreSQL + httpd on free ports, then prove over t/
+#   make bench      private PostgreSQL + httpd, seeded, measured with wrk and pgbench
+#                   (SCALE=large: a million past reservations; see bench/run.sh)
 #   make clean
 
 APXS       ?= apxs
@@ -18,6 +21,8 @@ APR_LIBS   := $(shell apr-1-config --link-ld) $(shell apu-1-config --link-ld)
 WARN       := -Wall -Wextra -Werror
 DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
               postgresql postgresql-contrib
+# make bench only: wrk, curl and htpasswd (pgbench comes with postgresql).
+BENCH_DEPS := wrk curl apache2-utils
 
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
@@ -32,7 +37,7 @@ HEADERS    := $(wildcard include/*.h)
 UNIT_SRC   := $(wildcard t/unit/test_*.c)
 UNIT_BIN   := $(patsubst t/unit/%.c,t/unit/build/%,$(UNIT_SRC))
 
-.PHONY: all deps deps-check install run test unit clean
+.PHONY: all deps deps-check deps-bench install run test unit bench clean
 
 all: .libs/mod_sched.so tools/schedctl
 
@@ -63,6 +68,9 @@ deps:
 deps-check:
 	@tools/deps.sh check $(DEPS)
 
+deps-bench:
+	@tools/deps.sh check $(BENCH_DEPS)
+
 install: .libs/mod_sched.so
 	$(APXS) -i -n sched mod_sched.la
 
@@ -71,6 +79,10 @@ run: deps-check all
 
 test: deps-check all unit
 	@tools/testenv.sh prove -r t/
+
+SCALE ?= small
+bench: deps-check deps-bench all
+	@SCALE=$(SCALE) bench/run.sh
 
 clean:
 	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \

@@ -3,8 +3,12 @@
 # port 5433) and httpd in the foreground on http://127.0.0.1:8080/ with the API at `/`.
 # Ctrl-C stops both. The data stays: the next run finds it again.
 #
+# On the first start (no superuser in the database yet) it creates the superuser
+# `admin`, with the password in ADMIN_PASSWORD when that is set (make run
+# ADMIN_PASSWORD=...), else with a generated one, which it prints.
+#
 # Environment: PORT (httpd, default 8080), PGPORT_DEV (PostgreSQL, default 5433),
-# SCHED_HTTPD (default /usr/sbin/apache2).
+# SCHED_HTTPD (default /usr/sbin/apache2), ADMIN_PASSWORD (see above).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -15,7 +19,13 @@ HTTPD_USER=www-data
 PORT=${PORT:-8080}
 PGPORT=${PGPORT_DEV:-5433}
 MODULE=$ROOT/.libs/mod_sched.so
+ADMIN_USER=admin
 HTTPD_PID=
+# For the banner: LOGIN is created (ADMIN_GENERATED holds the password when it was
+# generated) or existing (SUPERUSERS names them).
+LOGIN=
+ADMIN_GENERATED=
+SUPERUSERS=
 
 die() {
     echo "$PROG: $*" >&2
@@ -110,21 +120,84 @@ wait_healthy() {
         exit 1;' "$URL/health/" "$HTTPD_PID"
 }
 
+# 16 letters and digits from /dev/urandom.
+generate_password() {
+    local chars
+    chars=$(head -c 48 /dev/urandom | base64 -w 0 | tr -dc 'A-Za-z0-9')
+    echo "${chars:0:16}"
+}
+
+# On the first start (no superuser yet), create the superuser admin; a user admin that
+# is there already becomes a superuser with this password. Sets LOGIN.
+ensure_superuser() {
+    local row count password
+    row=$("$PGBIN/psql" -X -A -t -q -h 127.0.0.1 -p "$PGPORT" -U sched -d sched -c \
+        "SELECT count(*), coalesce(string_agg(username, ', ' ORDER BY id), '')
+           FROM users WHERE is_superuser")
+    IFS='|' read -r count SUPERUSERS <<<"$row"
+    if [ "${count:-0}" -gt 0 ]; then
+        LOGIN=existing
+        return
+    fi
+    if [ -n "${ADMIN_PASSWORD:-}" ]; then
+        password=$ADMIN_PASSWORD
+    else
+        password=$(generate_password)
+        ADMIN_GENERATED=$password
+    fi
+    printf '%s\n' "$password" |
+        "$ROOT/tools/schedctl" --dsn "$DSN" createsuperuser --username "$ADMIN_USER" \
+            --password-stdin --update ||
+        die "could not create the superuser $ADMIN_USER"
+    LOGIN=created
+}
+
+# The user:password of the sample curl lines.
+credentials() {
+    if [ -n "$ADMIN_GENERATED" ]; then
+        echo "$ADMIN_USER:$ADMIN_GENERATED"
+    else
+        echo "$ADMIN_USER:PASSWORD"
+    fi
+}
+
+# The Login lines of the banner.
+login_text() {
+    if [ "$LOGIN" = created ] && [ -n "$ADMIN_GENERATED" ]; then
+        echo "user $ADMIN_USER, password $ADMIN_GENERATED"
+        echo "             (generated now and not shown again: the database keeps a hash)"
+    elif [ "$LOGIN" = created ]; then
+        echo "user $ADMIN_USER, with the password you gave in ADMIN_PASSWORD"
+    else
+        echo "the superuser exists already ($SUPERUSERS), with the password it was"
+        echo "             given at the first start. To set a new one for $ADMIN_USER:"
+        echo "             tools/schedctl --dsn \"$DSN\" createsuperuser --username $ADMIN_USER --update"
+        if [ -n "${ADMIN_PASSWORD:-}" ]; then
+            echo "             (ADMIN_PASSWORD counts on the first start only)"
+        fi
+    fi
+}
+
 banner() {
-    local rel=${RUNDIR#"$ROOT"/}
+    local rel=${RUNDIR#"$ROOT"/} login cred
+    login=$(login_text)
+    cred=$(credentials)
     cat <<EOF
 
 mod_sched development server
   API:       $URL/
-  Access:    authentication is not configured yet: the API is in open-access
-             development mode (SchedOpenAccess On), anyone may do anything.
+  Access:    Basic auth against the users table, and the API's rules of who
+             may do what (README: "Who may do what"). Without credentials only
+             /, /health/ and /openapi.json answer.
+  Login:     $login
   Database:  PostgreSQL on 127.0.0.1:$PGPORT, database sched, user sched
              $PGBIN/psql -h 127.0.0.1 -p $PGPORT -U sched sched
   Logs:      $rel/error.log and $rel/access.log (PostgreSQL: $rel/postgres.log)
 
 Try:
   curl -s $URL/
-  curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"ada","password":"correct horse"}' $URL/users/
+  curl -s -u $cred $URL/users/me/
+  curl -s -u $cred -X POST -H 'Content-Type: application/json' -d '{"username":"ada","password":"correct horse"}' $URL/users/
 
 Press Ctrl-C to stop httpd and PostgreSQL.
 EOF
@@ -137,6 +210,7 @@ EOF
 RUNDIR=$(choose_rundir)
 CONF=$RUNDIR/httpd.conf
 URL=http://127.0.0.1:$PORT
+DSN="host=127.0.0.1 port=$PGPORT dbname=sched user=sched"
 PGBIN=$("$ROOT/tools/pg.sh" bindir)
 
 stop_leftover
@@ -145,6 +219,7 @@ trap 'cleanup; exit 143' TERM
 trap cleanup EXIT
 
 "$ROOT/tools/pg.sh" start "$RUNDIR/pg" "$PGPORT"
+ensure_superuser
 
 write_config "$ROOT/conf/dev.conf.in" "$CONF"
 "$HTTPD" -t -d "$RUNDIR" -f "$CONF" >/dev/null 2>"$RUNDIR/configtest.log" || {

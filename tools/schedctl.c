@@ -1,9 +1,15 @@
-/* schedctl: schema migrations for mod_sched.
+/* schedctl: schema migrations and superusers for mod_sched.
  *
  *   schedctl [--dsn DSN] [--sql-dir DIR] migrate   apply pending sql/NNN_name.sql files
  *   schedctl [--dsn DSN] [--sql-dir DIR] check     compare the database with the files,
  *                                                  and prepare every statement of the
  *                                                  module (src/sched_sql.c) against it
+ *   schedctl [--dsn DSN] createsuperuser [--username NAME] [--email EMAIL]
+ *            [--password-stdin] [--update]         create a superuser (or, with --update,
+ *                                                  make an existing user one)
+ *   schedctl statement NAME                        print the SQL text of the module's
+ *                                                  statement NAME (src/sched_sql.c);
+ *                                                  no database needed
  *
  * DSN is a libpq connection string or URI; empty (the default) means libpq's own
  * defaults and environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ...).
@@ -16,20 +22,34 @@
  * at once apply every file exactly once. A migration file must therefore not contain
  * transaction control (BEGIN, COMMIT) or statements that cannot run inside a
  * transaction block (CREATE INDEX CONCURRENTLY, VACUUM).
+ *
+ * createsuperuser asks on the terminal for what the options do not give: the user
+ * name, the email (may be empty) and the password, twice and not echoed. For scripts,
+ * --password-stdin reads the password as one line of standard input instead, and
+ * --username is then required. The values are checked as the API checks them, and the
+ * password is stored as a bcrypt hash (src/sched_crypt.c), the form mod_authn_dbd
+ * verifies. A user of that name makes it fail, unless --update is given: then that
+ * user gets the new password and becomes an active superuser (its email changes only
+ * when --email is given).
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include <apr_general.h>
+#include <apr_pools.h>
 #include <libpq-fe.h>
 
+#include "sched_crypt.h"
 #include "sched_sql.h"
 
 #define SCHED_INSTALLED_SQL_DIR "/usr/share/mod_sched/sql"
@@ -40,6 +60,37 @@
 #define SCHED_EXIT_OK    0
 #define SCHED_EXIT_FAIL  1
 #define SCHED_EXIT_USAGE 2
+
+/* Limits of the API (POST /users/) and of the users table. */
+#define SCHED_USERNAME_MAX 150
+#define SCHED_PASSWORD_MIN 8
+#define SCHED_PASSWORD_MAX 72       /* bytes: bcrypt reads no further */
+#define SCHED_EMAIL_MAX    254
+
+#define SCHED_LINE_MAX     1024     /* longest answer read, line end included */
+#define SCHED_PROMPT_TRIES 3
+
+typedef struct sched_args_t {
+    const char *dsn;
+    const char *sql_dir;
+    const char *command;
+    const char *username;        /* createsuperuser's options */
+    const char *email;
+    int password_stdin;
+    int update;
+} sched_args_t;
+
+/* What createsuperuser stores. */
+typedef struct sched_superuser_t {
+    char username[SCHED_LINE_MAX];
+    char email[SCHED_LINE_MAX];
+    char password[SCHED_LINE_MAX];
+    int set_email;               /* given or typed: an update changes it too */
+    int exists;                  /* the user is there already (--update) */
+} sched_superuser_t;
+
+/* NULL when the value is fine, else what is wrong with it ("is too long"). */
+typedef const char *(*sched_check_fn)(const char *value);
 
 typedef struct sched_migration_t {
     int version;
@@ -57,17 +108,30 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: %s [--dsn DSN] [--sql-dir DIR] migrate|check\n"
+            "       %s [--dsn DSN] createsuperuser [--username NAME] [--email EMAIL]\n"
+            "                [--password-stdin] [--update]\n"
+            "       %s statement NAME\n"
             "\n"
-            "  migrate        apply the migrations (DIR/NNN_name.sql) not yet applied\n"
-            "  check          report the schema version and any pending migrations;\n"
-            "                 exit 1 unless the database matches the files\n"
+            "  migrate           apply the migrations (DIR/NNN_name.sql) not yet applied\n"
+            "  check             report the schema version and any pending migrations;\n"
+            "                    exit 1 unless the database matches the files\n"
+            "  createsuperuser   create a superuser; asks on the terminal for the name,\n"
+            "                    email (may be empty) and password not given below\n"
+            "  statement NAME    print the SQL text of the module's statement NAME\n"
+            "                    (sched_slots_list, ...); exit 1 when there is none\n"
             "\n"
-            "  --dsn DSN      libpq connection string or URI, e.g.\n"
-            "                 \"host=127.0.0.1 port=5432 dbname=sched user=sched\";\n"
-            "                 default: empty (PGHOST, PGPORT, PGDATABASE, PGUSER apply)\n"
-            "  --sql-dir DIR  migrations directory; default: the checkout's sql/,\n"
-            "                 else " SCHED_INSTALLED_SQL_DIR "\n",
-            progname);
+            "  --dsn DSN         libpq connection string or URI, e.g.\n"
+            "                    \"host=127.0.0.1 port=5432 dbname=sched user=sched\";\n"
+            "                    default: empty (PGHOST, PGPORT, PGDATABASE, PGUSER apply)\n"
+            "  --sql-dir DIR     migrations directory; default: the checkout's sql/,\n"
+            "                    else " SCHED_INSTALLED_SQL_DIR "\n"
+            "  --username NAME   1 to 150 ASCII letters, digits and @.+-_\n"
+            "  --email EMAIL     empty, or local@domain (254 characters at most)\n"
+            "  --password-stdin  read the password (8 to 72 bytes) as one line of\n"
+            "                    standard input, without asking; needs --username\n"
+            "  --update          when the user exists: give it the password and make it\n"
+            "                    an active superuser, instead of failing\n",
+            progname, progname, progname);
 }
 
 static void *xmalloc(size_t n)
@@ -641,59 +705,422 @@ static int cmd_check(PGconn *conn, const char *dir, const sched_migration_list_t
     return SCHED_EXIT_OK;
 }
 
-int main(int argc, char **argv)
-{
-    static const struct option options[] = {
-        { "dsn",     required_argument, NULL, 'd' },
-        { "sql-dir", required_argument, NULL, 's' },
-        { "help",    no_argument,       NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *dsn = "";
-    char *sql_dir = NULL;
-    const char *command;
-    sched_migration_list_t files;
-    PGconn *conn;
-    int opt, rc;
+/* ---- createsuperuser ------------------------------------------------------------ */
 
-    while ((opt = getopt_long(argc, argv, "d:s:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'd':
-            dsn = optarg;
-            break;
-        case 's':
-            free(sql_dir);
-            sql_dir = xstrdup(optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return SCHED_EXIT_OK;
-        default:
-            usage(stderr);
-            return SCHED_EXIT_USAGE;
+static int is_ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static const char *username_problem(const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len == 0) {
+        return "must not be empty";
+    }
+    if (len > SCHED_USERNAME_MAX) {
+        return "is longer than 150 characters";
+    }
+    for (; *s; s++) {
+        if (!is_ascii_alnum(*s) && !strchr("@.+-_", *s)) {
+            return "may only contain ASCII letters, digits and @.+-_";
         }
     }
-    if (optind != argc - 1) {
-        usage(stderr);
-        return SCHED_EXIT_USAGE;
+    return NULL;
+}
+
+static const char *password_problem(const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len < SCHED_PASSWORD_MIN) {
+        return "is shorter than 8 bytes";
     }
-    command = argv[optind];
-    if (strcmp(command, "migrate") != 0 && strcmp(command, "check") != 0) {
-        fprintf(stderr, "%s: unknown command \"%s\"\n", progname, command);
-        usage(stderr);
-        return SCHED_EXIT_USAGE;
+    if (len > SCHED_PASSWORD_MAX) {
+        return "is longer than 72 bytes (bcrypt reads no further)";
     }
-    if (!sql_dir) {
-        sql_dir = default_sql_dir();
+    return NULL;
+}
+
+/* Empty, or local@domain: one @ with something on each side, no space or control
+ * character (the check of the API and of the users table). */
+static const char *email_problem(const char *s)
+{
+    const char *at = strchr(s, '@');
+    const char *c;
+
+    if (*s == '\0') {
+        return NULL;
     }
-    if (list_migrations(sql_dir, &files) != 0) {
+    if (strlen(s) > SCHED_EMAIL_MAX) {
+        return "is longer than 254 characters";
+    }
+    if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@')) {
+        return "is not of the form local@domain";
+    }
+    for (c = s; *c; c++) {
+        if (isspace((unsigned char)*c) || iscntrl((unsigned char)*c)) {
+            return "must not contain spaces";
+        }
+    }
+    return NULL;
+}
+
+/* One line of IN into BUF, without its line end (\n or \r\n). Returns 0, -1 at the
+ * end of the input, -2 when the line does not fit (the rest of it is dropped). */
+static int read_line(FILE *in, char *buf, size_t size)
+{
+    size_t len;
+    int c;
+
+    if (!fgets(buf, (int)size, in)) {
+        return -1;
+    }
+    len = strlen(buf);
+    if (len > 0 && buf[len - 1] == '\n') {
+        buf[--len] = '\0';
+        if (len > 0 && buf[len - 1] == '\r') {
+            buf[--len] = '\0';
+        }
+        return 0;
+    }
+    if (feof(in)) {
+        return 0;                   /* the last line, with no line end */
+    }
+    while ((c = getc(in)) != EOF && c != '\n') {
+    }
+    return -2;
+}
+
+/* The terminal's settings while a password is typed, to restore them when a signal
+ * ends the program meanwhile. */
+static struct termios saved_termios;
+static volatile sig_atomic_t echo_is_off;
+
+static void restore_echo(void)
+{
+    if (echo_is_off) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+        echo_is_off = 0;
+    }
+}
+
+static void on_fatal_signal(int sig)
+{
+    restore_echo();
+    raise(sig);                     /* SA_RESETHAND: the default action this time */
+}
+
+static void catch_fatal_signals(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP };
+    struct sigaction sa;
+    size_t i;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* Print LABEL on stderr and read the answer from the terminal (stdin), not echoed
+ * when SECRET. Returns as read_line. */
+static int prompt(const char *label, int secret, char *buf, size_t size)
+{
+    struct termios quiet;
+    int rc;
+
+    fputs(label, stderr);
+    fflush(stderr);
+    if (!secret) {
+        return read_line(stdin, buf, size);
+    }
+    if (tcgetattr(STDIN_FILENO, &saved_termios) != 0) {
+        fprintf(stderr, "\n%s: cannot turn off the echo: %s\n", progname,
+                strerror(errno));
+        return -1;
+    }
+    quiet = saved_termios;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    echo_is_off = 1;
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    rc = read_line(stdin, buf, size);
+    restore_echo();
+    fputc('\n', stderr);
+    return rc;
+}
+
+/* Ask for WHAT until the answer passes CHECK, SCHED_PROMPT_TRIES times at most. */
+static int ask(const char *what, const char *label, int secret, sched_check_fn check,
+               char *buf, size_t size)
+{
+    const char *problem;
+    int i, rc;
+
+    for (i = 0; i < SCHED_PROMPT_TRIES; i++) {
+        rc = prompt(label, secret, buf, size);
+        if (rc == -1) {
+            fprintf(stderr, "\n%s: no %s given\n", progname, what);
+            return -1;
+        }
+        problem = rc == -2 ? "is too long" : check(buf);
+        if (!problem) {
+            return 0;
+        }
+        fprintf(stderr, "%s: the %s %s\n", progname, what, problem);
+    }
+    return -1;
+}
+
+static int ask_password(char *password, size_t size)
+{
+    char again[SCHED_LINE_MAX];
+    int i;
+
+    for (i = 0; i < SCHED_PROMPT_TRIES; i++) {
+        if (ask("password", "Password: ", 1, password_problem, password, size) != 0) {
+            return -1;
+        }
+        if (prompt("Password (again): ", 1, again, sizeof(again)) == -1) {
+            fprintf(stderr, "\n%s: no password given\n", progname);
+            return -1;
+        }
+        if (strcmp(password, again) == 0) {
+            return 0;
+        }
+        fprintf(stderr, "%s: the passwords do not match\n", progname);
+    }
+    return -1;
+}
+
+static int read_password_stdin(char *password, size_t size)
+{
+    const char *problem;
+    int rc = read_line(stdin, password, size);
+
+    if (rc == -1) {
+        fprintf(stderr, "%s: no password on standard input\n", progname);
+        return -1;
+    }
+    problem = rc == -2 ? "is too long" : password_problem(password);
+    if (problem) {
+        fprintf(stderr, "%s: the password %s\n", progname, problem);
+        return -1;
+    }
+    return 0;
+}
+
+/* Check VALUE given on the command line and copy it into BUF. */
+static int take_given(const char *what, const char *value, sched_check_fn check,
+                      char *buf, size_t size)
+{
+    const char *problem = strlen(value) >= size ? "is too long" : check(value);
+
+    if (problem) {
+        fprintf(stderr, "%s: the %s %s\n", progname, what, problem);
+        return -1;
+    }
+    memcpy(buf, value, strlen(value) + 1);
+    return 0;
+}
+
+static int get_username(const sched_args_t *args, sched_superuser_t *su)
+{
+    if (args->username) {
+        return take_given("username", args->username, username_problem,
+                          su->username, sizeof(su->username));
+    }
+    return ask("username", "Username: ", 0, username_problem,
+               su->username, sizeof(su->username));
+}
+
+/* Given, else asked for when creating on the terminal, else empty. */
+static int get_email(const sched_args_t *args, sched_superuser_t *su)
+{
+    if (args->email) {
+        su->set_email = 1;
+        return take_given("email", args->email, email_problem,
+                          su->email, sizeof(su->email));
+    }
+    if (su->exists || args->password_stdin) {
+        su->email[0] = '\0';
+        return 0;
+    }
+    su->set_email = 1;
+    return ask("email", "Email address (may be empty): ", 0, email_problem,
+               su->email, sizeof(su->email));
+}
+
+static int get_password(const sched_args_t *args, sched_superuser_t *su)
+{
+    if (args->password_stdin) {
+        return read_password_stdin(su->password, sizeof(su->password));
+    }
+    return ask_password(su->password, sizeof(su->password));
+}
+
+static int is_sqlstate(const PGresult *res, const char *state)
+{
+    const char *got = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+    return got && strcmp(got, state) == 0;
+}
+
+/* 1 when a user named USERNAME exists, 0 when not, -1 on failure (reported). */
+static int user_exists(PGconn *conn, const char *username)
+{
+    const char *params[1] = { username };
+    PGresult *res = PQexecParams(conn, "SELECT 1 FROM users WHERE username = $1",
+                                 1, NULL, params, NULL, NULL, 0);
+    int found;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        report_error("looking up the user", conn, res, NULL);
+        if (is_sqlstate(res, "42P01")) {
+            fprintf(stderr, "%s: the schema is missing: run `%s migrate` first\n",
+                    progname, progname);
+        }
+        PQclear(res);
+        return -1;
+    }
+    found = PQntuples(res) > 0;
+    PQclear(res);
+    return found;
+}
+
+/* Insert the superuser, or (--update) update the user of that name. */
+static int store_superuser(PGconn *conn, const sched_superuser_t *su, const char *hash)
+{
+    static const char *insert =
+        "INSERT INTO users (username, password, email, is_superuser, is_active)"
+        " VALUES ($1, $2, $3, true, true)";
+    static const char *update =
+        "UPDATE users SET password = $2, email = COALESCE($3, email),"
+        " is_superuser = true, is_active = true WHERE username = $1";
+    const char *params[3] = { su->username, hash, su->email };
+    PGresult *res;
+    int rc = -1;
+
+    if (su->exists && !su->set_email) {
+        params[2] = NULL;
+    }
+    res = PQexecParams(conn, su->exists ? update : insert, 3, NULL, params, NULL, NULL,
+                       0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        report_error(su->exists ? "updating the user" : "creating the user", conn, res,
+                     NULL);
+    }
+    else if (strcmp(PQcmdTuples(res), "1") != 0) {
+        fprintf(stderr, "%s: the user \"%s\" is gone: it was deleted meanwhile\n",
+                progname, su->username);
+    }
+    else {
+        rc = 0;
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* Hash the password (in a pool of its own) and store the user. */
+static int hash_and_store(PGconn *conn, const sched_superuser_t *su)
+{
+    apr_pool_t *pool;
+    apr_status_t rv;
+    char *hash = NULL, msg[256];
+    int rc = -1;
+
+    if (apr_initialize() != APR_SUCCESS || apr_pool_create(&pool, NULL) != APR_SUCCESS) {
+        fprintf(stderr, "%s: cannot initialize APR\n", progname);
+        return -1;
+    }
+    rv = sched_crypt_hash(pool, su->password, &hash);
+    if (rv != APR_SUCCESS) {
+        fprintf(stderr, "%s: cannot hash the password: %s\n", progname,
+                apr_strerror(rv, msg, sizeof(msg)));
+    }
+    else {
+        rc = store_superuser(conn, su, hash);
+    }
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return rc;
+}
+
+static int create_superuser(PGconn *conn, const sched_args_t *args, sched_superuser_t *su)
+{
+    int exists = user_exists(conn, su->username);
+
+    if (exists < 0) {
         return SCHED_EXIT_FAIL;
     }
-    conn = connect_db(dsn);
+    if (exists && !args->update) {
+        fprintf(stderr, "%s: a user named \"%s\" exists already; nothing changed"
+                " (--update gives it the new password and makes it an active"
+                " superuser)\n", progname, su->username);
+        return SCHED_EXIT_FAIL;
+    }
+    su->exists = exists;
+    if (get_email(args, su) != 0 || get_password(args, su) != 0
+        || hash_and_store(conn, su) != 0) {
+        return SCHED_EXIT_FAIL;
+    }
+    printf("superuser %s %s\n", su->username, exists ? "updated" : "created");
+    return SCHED_EXIT_OK;
+}
+
+static int cmd_createsuperuser(const sched_args_t *args)
+{
+    sched_superuser_t su;
+    PGconn *conn;
+    int rc;
+
+    if (args->password_stdin && !args->username) {
+        fprintf(stderr, "%s: --password-stdin needs --username\n", progname);
+        return SCHED_EXIT_USAGE;
+    }
+    if (!args->password_stdin && !isatty(STDIN_FILENO)) {
+        fprintf(stderr, "%s: standard input is not a terminal: give the password with"
+                " --password-stdin (and the name with --username)\n", progname);
+        return SCHED_EXIT_USAGE;
+    }
+    if (!args->password_stdin) {
+        catch_fatal_signals();
+    }
+    memset(&su, 0, sizeof(su));
+    if (get_username(args, &su) != 0) {
+        return SCHED_EXIT_FAIL;
+    }
+    conn = connect_db(args->dsn);
     if (!conn) {
         return SCHED_EXIT_FAIL;
     }
-    if (strcmp(command, "migrate") == 0) {
+    rc = create_superuser(conn, args, &su);
+    PQfinish(conn);
+    memset(su.password, 0, sizeof(su.password));
+    return rc;
+}
+
+/* ---- Command line ----------------------------------------------------------------- */
+
+static int cmd_migrations(const sched_args_t *args)
+{
+    const char *sql_dir = args->sql_dir ? args->sql_dir : default_sql_dir();
+    sched_migration_list_t files;
+    PGconn *conn;
+    int rc;
+
+    if (list_migrations(sql_dir, &files) != 0) {
+        return SCHED_EXIT_FAIL;
+    }
+    conn = connect_db(args->dsn);
+    if (!conn) {
+        return SCHED_EXIT_FAIL;
+    }
+    if (strcmp(args->command, "migrate") == 0) {
         rc = cmd_migrate(conn, sql_dir, &files);
     }
     else {
@@ -701,4 +1128,132 @@ int main(int argc, char **argv)
     }
     PQfinish(conn);
     return rc;
+}
+
+/* statement NAME: the SQL text the module prepares under NAME, as it is sent. */
+static int cmd_statement(const char *name)
+{
+    int i;
+
+    for (i = 0; i < SCHED_STMT_COUNT; i++) {
+        if (strcmp(sched_stmts[i].name, name) == 0) {
+            printf("%s\n", sched_stmts[i].sql);
+            return SCHED_EXIT_OK;
+        }
+    }
+    fprintf(stderr, "%s: no statement named \"%s\"\n", progname, name);
+    return SCHED_EXIT_FAIL;
+}
+
+/* Returns -1 when the command is known and its options fit it, else the exit code. */
+static int check_command(const sched_args_t *args)
+{
+    int create = strcmp(args->command, "createsuperuser") == 0;
+
+    if (!create && strcmp(args->command, "migrate") != 0
+        && strcmp(args->command, "check") != 0) {
+        fprintf(stderr, "%s: unknown command \"%s\"\n", progname, args->command);
+        usage(stderr);
+        return SCHED_EXIT_USAGE;
+    }
+    if (!create && (args->username || args->email || args->password_stdin
+                    || args->update)) {
+        fprintf(stderr, "%s: --username, --email, --password-stdin and --update go with"
+                " createsuperuser only\n", progname);
+        return SCHED_EXIT_USAGE;
+    }
+    return -1;
+}
+
+enum {
+    OPT_USERNAME = 256,
+    OPT_EMAIL,
+    OPT_PASSWORD_STDIN,
+    OPT_UPDATE
+};
+
+/* Store option OPT of getopt_long; returns -1, or the exit code after --help (0) or
+ * an unknown option. */
+static int take_option(int opt, sched_args_t *args)
+{
+    switch (opt) {
+    case 'd':
+        args->dsn = optarg;
+        break;
+    case 's':
+        args->sql_dir = optarg;
+        break;
+    case OPT_USERNAME:
+        args->username = optarg;
+        break;
+    case OPT_EMAIL:
+        args->email = optarg;
+        break;
+    case OPT_PASSWORD_STDIN:
+        args->password_stdin = 1;
+        break;
+    case OPT_UPDATE:
+        args->update = 1;
+        break;
+    case 'h':
+        usage(stdout);
+        return SCHED_EXIT_OK;
+    default:
+        usage(stderr);
+        return SCHED_EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Returns -1 to go on with ARGS filled in, else the exit code (after --help: 0). */
+static int parse_args(int argc, char **argv, sched_args_t *args)
+{
+    static const struct option options[] = {
+        { "dsn",            required_argument, NULL, 'd' },
+        { "sql-dir",        required_argument, NULL, 's' },
+        { "username",       required_argument, NULL, OPT_USERNAME },
+        { "email",          required_argument, NULL, OPT_EMAIL },
+        { "password-stdin", no_argument,       NULL, OPT_PASSWORD_STDIN },
+        { "update",         no_argument,       NULL, OPT_UPDATE },
+        { "help",           no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "d:s:h", options, NULL)) != -1) {
+        rc = take_option(opt, args);
+        if (rc >= 0) {
+            return rc;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return SCHED_EXIT_USAGE;
+    }
+    args->command = argv[optind];
+    return check_command(args);
+}
+
+int main(int argc, char **argv)
+{
+    sched_args_t args;
+    int rc;
+
+    if (argc >= 2 && strcmp(argv[1], "statement") == 0) {
+        if (argc != 3) {
+            usage(stderr);
+            return SCHED_EXIT_USAGE;
+        }
+        return cmd_statement(argv[2]);
+    }
+    memset(&args, 0, sizeof(args));
+    args.dsn = "";
+    rc = parse_args(argc, argv, &args);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (strcmp(args.command, "createsuperuser") == 0) {
+        return cmd_createsuperuser(&args);
+    }
+    return cmd_migrations(&args);
 }
