@@ -7,10 +7,11 @@
 #include <http_config.h>
 #include <http_log.h>
 #include <http_protocol.h>
+#include <http_request.h>
 
 #include "sched_private.h"
 #include "sched_config.h"
-#include "sched_db.h"
+#include "sched_conn.h"
 #include "sched_res.h"
 
 static int sched_handler(request_rec *r)
@@ -29,7 +30,23 @@ static int sched_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     (void)pconf;
     (void)plog;
     (void)ptemp;
-    return sched_db_init(s);
+    return sched_conn_init(s);
+}
+
+/* Before authentication on the API's locations, make the request's pooled
+ * connection usable: an auth provider that shares mod_dbd's pool (mod_authn_dbd)
+ * then finds it reconnected, with its prepared query, after a database restart.
+ * What happens to the request is decided later; this only declines. */
+static int sched_access_checker(request_rec *r)
+{
+    const sched_config_t *conf = ap_get_module_config(r->per_dir_config, &sched_module);
+    unsigned char *prepared;
+    const char *why;
+
+    if (conf && conf->mount && r->main == NULL) {
+        sched_conn_get(r, &prepared, &why);
+    }
+    return DECLINED;
 }
 
 static void sched_register_hooks(apr_pool_t *p)
@@ -37,6 +54,7 @@ static void sched_register_hooks(apr_pool_t *p)
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     (void)p;
     ap_hook_post_config(sched_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_access_checker(sched_access_checker, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(sched_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

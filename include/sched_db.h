@@ -8,9 +8,6 @@
 #include "sched_http.h"
 #include "sched_sql.h"
 
-/* Looks up mod_dbd's ap_dbd_acquire; NULL when mod_dbd is not loaded. */
-int sched_db_init(server_rec *s);
-
 /* Runs stmt with text parameters (NULL is SQL NULL). On success returns OK with
  * *res set (cleared with r->pool). On failure answers the request (503 when the
  * database is unavailable, with Retry-After; 4xx for constraint violations; 500

@@ -1,43 +1,18 @@
-/* Statements on mod_dbd's pooled connections, through libpq on the native handle:
- * apr_dbd's pgsql driver hides SQLSTATE, which decides every error answer here.
- *
- * Each connection remembers (in userdata of its own pool, dbd->pool) which
- * statements it has prepared, and for which backend: mod_dbd resets a broken
- * connection with PQreset, which gives a new backend without our statements. */
+/* Running the statements of sched_sql.c on the request's connection (sched_conn.c),
+ * and answering their failures: apr_dbd's pgsql driver hides SQLSTATE, which
+ * decides every error answer here. */
 #include <http_protocol.h>
-#include <apr_optional.h>
 #include <apr_strings.h>
-#include <apr_dbd.h>
-#include <mod_dbd.h>
-#include <poll.h>
 
 #include "sched_private.h"
+#include "sched_conn.h"
 #include "sched_db.h"
 #include "sched_http.h"
 #include "sched_json.h"
 #include "sched_sqlstate.h"
 
-#define SCHED_DB_STATE_KEY "sched_db_state"
 #define SCHED_DB_RETRIES   3
 #define SCHED_RETRY_AFTER  "5"
-
-typedef struct sched_db_state_t {
-    int backend_pid;
-    unsigned char prepared[SCHED_STMT_COUNT];
-} sched_db_state_t;
-
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *sched_dbd_acquire = NULL;
-
-int sched_db_init(server_rec *s)
-{
-    sched_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
-    if (sched_dbd_acquire == NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SCHED_LOGNO(00201)
-                     "mod_dbd is not loaded: mod_sched needs it (LoadModule dbd_module)");
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return OK;
-}
 
 static apr_status_t sched_db_clear(void *res)
 {
@@ -65,33 +40,18 @@ static int sched_db_unavailable(request_rec *r, const char *why)
                          "the database is unavailable, try again shortly", NULL);
 }
 
-/* The connection's statement record, forgotten when the backend changed. */
-static sched_db_state_t *sched_db_state(ap_dbd_t *dbd, PGconn *conn)
-{
-    sched_db_state_t *st = NULL;
-    apr_pool_userdata_get((void **)&st, SCHED_DB_STATE_KEY, dbd->pool);
-    if (st == NULL) {
-        st = apr_pcalloc(dbd->pool, sizeof(*st));
-        apr_pool_userdata_setn(st, SCHED_DB_STATE_KEY, NULL, dbd->pool);
-    }
-    if (st->backend_pid != PQbackendPID(conn)) {
-        memset(st->prepared, 0, sizeof(st->prepared));
-        st->backend_pid = PQbackendPID(conn);
-    }
-    return st;
-}
-
 /* Prepares stmt on conn if it is not yet; returns NULL or the failed result. */
-static PGresult *sched_db_prepare(PGconn *conn, sched_db_state_t *st, sched_stmt_e stmt)
+static PGresult *sched_db_prepare(PGconn *conn, unsigned char *prepared,
+                                  sched_stmt_e stmt)
 {
     PGresult *res;
-    if (st->prepared[stmt]) {
+    if (prepared[stmt]) {
         return NULL;
     }
     res = PQprepare(conn, sched_stmts[stmt].name, sched_stmts[stmt].sql, 0, NULL);
     if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
         PQclear(res);
-        st->prepared[stmt] = 1;
+        prepared[stmt] = 1;
         return NULL;
     }
     return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
@@ -126,48 +86,15 @@ static int sched_db_answer(request_rec *r, sched_stmt_e stmt, PGresult *res,
 }
 
 /* One attempt: prepare if needed, execute. Returns the result (never NULL). */
-static PGresult *sched_db_run(PGconn *conn, sched_db_state_t *st, sched_stmt_e stmt,
+static PGresult *sched_db_run(PGconn *conn, unsigned char *prepared, sched_stmt_e stmt,
                               int nparams, const char *const *params)
 {
-    PGresult *res = sched_db_prepare(conn, st, stmt);
+    PGresult *res = sched_db_prepare(conn, prepared, stmt);
     if (res) {
         return res;
     }
     res = PQexecPrepared(conn, sched_stmts[stmt].name, nparams, params, NULL, NULL, 0);
     return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
-}
-
-/* A pooled connection may have been closed by the server since its last use (a
- * restart, an idle timeout). Reading what is waiting on the socket, without sending
- * anything, tells; such a connection is reset before the statement is sent, so the
- * statement runs exactly once. Returns 1 when the connection is up. */
-static int sched_db_alive(request_rec *r, PGconn *conn)
-{
-    struct pollfd pfd;
-    int round;
-
-    /* A server going down sends a FATAL message, then closes: read both. */
-    for (round = 0; round < 4 && PQstatus(conn) == CONNECTION_OK; round++) {
-        pfd.fd = PQsocket(conn);
-        pfd.events = POLLIN;
-        pfd.revents = 0;
-        if (poll(&pfd, 1, 0) <= 0) {
-            return 1;       /* nothing waiting: the usual, healthy case */
-        }
-        if (!PQconsumeInput(conn)) {
-            break;
-        }
-    }
-    if (PQstatus(conn) == CONNECTION_OK && round < 4) {
-        return 1;
-    }
-    PQreset(conn);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        return 0;
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, SCHED_LOGNO(00205)
-                  "reconnected to the database: the server had closed the connection");
-    return 1;
 }
 
 /* The parameters of a SCHED_STMT_PRINCIPAL statement: the caller, then the rest. */
@@ -189,29 +116,23 @@ static const char *const *sched_db_principal(request_rec *r, int nparams,
 static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
                             const char *const *params, PGresult **out, const char *except)
 {
-    ap_dbd_t *dbd = sched_dbd_acquire ? sched_dbd_acquire(r) : NULL;
-    PGconn *conn;
-    sched_db_state_t *st;
+    unsigned char *prepared;
+    const char *why, *sqlstate, *constraint;
+    PGconn *conn = sched_conn_get(r, &prepared, &why);
     sched_sqlstate_answer_t a;
     PGresult *res;
-    const char *sqlstate, *constraint;
     int attempt, reran = 0;
 
-    if (dbd == NULL) {
-        return sched_db_unavailable(r, "no connection from mod_dbd");
+    if (conn == NULL) {
+        return sched_db_unavailable(r, why);
     }
     if (sched_stmts[stmt].flags & SCHED_STMT_PRINCIPAL) {
         params = sched_db_principal(r, nparams, params);
         nparams += 2;
     }
-    conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
-    if (!sched_db_alive(r, conn)) {
-        return sched_db_unavailable(r, "cannot reconnect");
-    }
     apr_pool_cleanup_register(r->pool, conn, sched_db_idle, apr_pool_cleanup_null);
-    st = sched_db_state(dbd, conn);
     for (attempt = 0; ; attempt++) {
-        res = sched_db_run(conn, st, stmt, nparams, params);
+        res = sched_db_run(conn, prepared, stmt, nparams, params);
         apr_pool_cleanup_register(r->pool, res, sched_db_clear, apr_pool_cleanup_null);
         if (PQresultStatus(res) == PGRES_TUPLES_OK
             || PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -226,7 +147,7 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
         }
         a = sched_sqlstate_classify(sqlstate, constraint);
         if (a.kind == SCHED_SQLSTATE_REPREPARE && attempt == 0) {
-            memset(st->prepared, 0, sizeof(st->prepared));
+            memset(prepared, 0, SCHED_STMT_COUNT);
             continue;
         }
         if (a.kind == SCHED_SQLSTATE_RETRY && attempt < SCHED_DB_RETRIES) {

@@ -9,6 +9,7 @@ use Time::HiRes qw(sleep);
 use HTTP::Tiny;
 use JSON::PP ();
 use POSIX ();
+use MIME::Base64 ();
 use SchedTest;
 
 # The module logs each request that finds the database unavailable (src/sched_db.c).
@@ -70,6 +71,20 @@ my @warm = concurrently(40, 'POST /users/', sub {
 });
 is scalar(grep { $_ != 201 } @warm), 0, 'forty concurrent creations before: all 201'
     or diag "answers: @warm";
+
+# Logins against the users table (mod_authn_dbd, sharing mod_dbd's pool) on every
+# process, before the outage.
+my $login = make_user(is_superuser => JSON::PP::true, password => 'login-before');
+my $basic = 'Basic ' . MIME::Base64::encode_base64("$login->{username}:login-before", '');
+sub logins {
+    my ($what) = @_;
+    return concurrently(40, $what, sub {
+        $_[0]->get(url('/secure/users/me/'), { headers => { Authorization => $basic } });
+    });
+}
+my @logins = logins('GET /secure/users/me/ before');
+is scalar(grep { $_ != 200 } @logins), 0, 'forty concurrent logins before: all 200'
+    or diag "answers: @logins";
 
 my $stopped = eval { pg_stop(); 1 };
 ok $stopped, 'database stopped' or diag $@;
@@ -134,6 +149,16 @@ subtest 'connections opened before the outage recover without failing a request'
             $_[0]->get(url("/users/$before->{id}/"));
         });
         is scalar(grep { $_ != 200 } @burst), 0, "forty concurrent reads ($round): all 200"
+            or diag 'answers: ' . join ' ', sort @burst;
+    }
+};
+
+subtest 'logins work again on connections reset after the restart' => sub {
+    # mod_dbd resets a broken connection without preparing mod_authn_dbd's query
+    # again; mod_sched restores it before authentication.
+    for my $round (1 .. 3) {
+        my @burst = logins("GET /secure/users/me/ after ($round)");
+        is scalar(grep { $_ != 200 } @burst), 0, "forty concurrent logins ($round): all 200"
             or diag 'answers: ' . join ' ', sort @burst;
     }
 };
