@@ -145,8 +145,8 @@ $$;
 
 -- Refusals that depend on time or on other rows. Each runs after the row is locked
 -- and reads with a fresh snapshot (READ COMMITTED), so a booking that committed while
--- it waited for the lock is seen. A booking locks its slot (FOR SHARE), so a slot
--- cannot move between the check and the booking either.
+-- it waited for the lock is seen. A booking locks its slot (FOR NO KEY UPDATE), so a
+-- slot cannot move between the check and the booking either.
 CREATE FUNCTION sched_slot_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

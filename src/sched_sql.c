@@ -55,9 +55,11 @@
  * lets foreign key checks and bookings (KEY SHARE) through; deletes wait.
  *   provider: windows and moves of its slots (slots_overlap)
  *   client:   bookings and reschedules (reservations_client_busy)
- *   slot:     FOR SHARE, so that it is not moved or deleted while being booked, and
- *             its provider FOR KEY SHARE, so that the provider's delete guard sees
- *             the booking; c, when given, is locked before (EXISTS forces the order) */
+ *   slot:     bookings of one slot (reservations_slot_taken: two inserts checking
+ *             a GiST exclusion constraint at once wait for each other), and so that
+ *             it is not moved or deleted while being booked; its provider FOR KEY
+ *             SHARE, so that the provider's delete guard sees the booking; c is
+ *             locked before it (EXISTS forces the order) */
 #define SCHED_LOCK_PROVIDER(id) \
     "SELECT id FROM providers WHERE id = " id " FOR NO KEY UPDATE"
 #define SCHED_LOCK_CLIENT(id) \
@@ -65,7 +67,7 @@
 #define SCHED_LOCK_SLOT(id) \
     "SELECT s.id, s.start_time, s.end_time FROM slots s" \
     " JOIN providers p ON p.id = s.provider_id WHERE s.id = " id \
-    " AND EXISTS (SELECT 1 FROM c) FOR SHARE OF s FOR KEY SHARE OF p"
+    " AND EXISTS (SELECT 1 FROM c) FOR NO KEY UPDATE OF s FOR KEY SHARE OF p"
 
 /* A reservation is seen by superusers, its client and the provider of its slot. */
 #define SCHED_RESERVATION_VISIBLE(r) \
