@@ -1,0 +1,143 @@
+# Query plans of the hot statements: listing bookable slots, reading one client,
+# booking. Each statement's exact text comes from `tools/schedctl statement NAME`; it
+# is prepared in a scratch database holding enough rows that a sequential scan would
+# be a poor choice, and explained as a generic plan (the plan a pooled connection
+# settles on after a few executions). The main table must be read through an index,
+# and no table the statement touches (slots, reservations, clients) sequentially.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use File::Temp ();
+use JSON::PP;
+use SchedTest;
+use Test::More;
+
+my $root = $ENV{SCHED_ROOT};
+my $schedctl = "$root/tools/schedctl";
+my $psql_bin = "$ENV{SCHED_PGBIN}/psql";
+
+# A scratch database of its own: the plans depend on its rows alone.
+my $scratch = 'sched_plans_' . $$;
+psql("create database $scratch");
+(my $dsn = $ENV{SCHED_DSN}) =~ s/dbname=\S+/dbname=$scratch/;
+END { eval { psql("drop database if exists $scratch") } if $scratch }
+
+# Runs SQL (several statements) in the scratch database; returns the output
+# (unaligned, tuples only). Dies with psql's message on error.
+sub scratch_sql {
+    my ($sql) = @_;
+    my $file = File::Temp->new(SUFFIX => '.sql');
+    print {$file} $sql;
+    close $file;
+    my ($code, $out) = run_capture($psql_bin, '-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1',
+                                   '-d', $dsn, '-f', $file->filename);
+    die "psql failed: $out" if $code != 0;
+    $out =~ s/^\s+|\s+\z//g;
+    return $out;
+}
+
+my ($code, $out) = run_capture($schedctl, '--dsn', $dsn, 'migrate');
+is $code, 0, 'scratch database migrated' or diag $out;
+
+# 5000 users, all of them clients; 50 providers with 100 future and 100 past slots
+# each (10,000 slots); every past slot with a cancelled and a confirmed reservation,
+# every 10th future slot booked (about 10,500 reservations).
+scratch_sql(<<'SQL');
+INSERT INTO users (username, password)
+SELECT 'plan_' || i, '$2y$10$planplanplanplanplanpleOZl5Mb2u1G4N5t5Uc0F3n0m3d7Q6u9e'
+  FROM generate_series(1, 5000) i ORDER BY i;
+INSERT INTO clients (user_id) SELECT id FROM users ORDER BY id;
+INSERT INTO providers (user_id) SELECT id FROM users ORDER BY id LIMIT 50;
+INSERT INTO slots (provider_id, start_time, end_time)
+SELECT p.id, t, t + interval '15 minutes'
+  FROM providers p, generate_series(-100, 99) q,
+       LATERAL (SELECT date_trunc('day', now()) + interval '3 days'
+                       + q * interval '15 minutes' AS t) x
+ ORDER BY p.id, t;
+INSERT INTO reservations (client_id, slot_id, created_at, expires_at, confirmed_at,
+                          cancelled_at, held_from, held_until, slot_start, slot_end)
+SELECT c.id, s.id, s.start_time - v.ago, s.start_time - v.ago + interval '30 minutes',
+       CASE WHEN v.confirmed THEN s.start_time - v.ago + interval '5 minutes' END,
+       CASE WHEN NOT v.confirmed THEN s.start_time - v.ago + interval '5 minutes' END,
+       s.start_time - v.ago,
+       CASE WHEN v.confirmed THEN 'infinity'
+            ELSE s.start_time - v.ago + interval '30 minutes' END,
+       s.start_time, s.end_time
+  FROM slots s
+  JOIN providers p ON p.id = s.provider_id
+  JOIN clients c ON c.user_id = p.user_id,
+       (VALUES (interval '9 days', false), (interval '8 days', true)) v(ago, confirmed)
+ WHERE s.start_time < date_trunc('day', now()) + interval '3 days'
+ ORDER BY s.id;
+INSERT INTO reservations (client_id, slot_id, expires_at, confirmed_at, held_until,
+                          slot_start, slot_end)
+SELECT c.id, s.id, now() + interval '30 minutes', now(), 'infinity', s.start_time, s.end_time
+  FROM slots s
+  JOIN providers p ON p.id = s.provider_id
+  JOIN clients c ON c.user_id = p.user_id
+ WHERE s.start_time >= date_trunc('day', now()) + interval '3 days' AND s.id % 10 = 0;
+VACUUM ANALYZE;
+SQL
+
+my $provider = scratch_sql('SELECT min(id) FROM providers');
+my $client = scratch_sql('SELECT max(id) FROM clients');
+my $free_slot = scratch_sql(
+    "SELECT max(id) FROM slots WHERE start_time > now() + interval '2 days'");
+my $date = scratch_sql("SELECT (date_trunc('day', now()) + interval '3 days')::date");
+cmp_ok(scratch_sql('SELECT count(*) FROM slots'), '>=', 5000, 'at least 5000 slots');
+
+# Every scan of the plan: [node type, relation] (a Bitmap Heap Scan's index is its
+# child Bitmap Index Scan).
+sub scans {
+    my ($node, $out) = @_;
+    push @$out, [ $node->{'Node Type'}, $node->{'Relation Name'} // '',
+                  $node->{'Index Name'} // '' ]
+        if $node->{'Node Type'} =~ /Scan$/;
+    scans($_, $out) for @{ $node->{Plans} || [] };
+    return $out;
+}
+
+# The generic plan of statement NAME with these parameters (SQL literals), as JSON.
+sub generic_plan {
+    my ($name, @params) = @_;
+    my ($code, $sql) = run_capture($schedctl, 'statement', $name);
+    is $code, 0, "schedctl statement $name" or diag $sql;
+    $sql =~ s/\s+\z//;
+    my $json = scratch_sql("SET plan_cache_mode = force_generic_plan;\n"
+                           . "PREPARE hot AS $sql;\n"
+                           . 'EXPLAIN (FORMAT JSON) EXECUTE hot(' . join(', ', @params)
+                           . ");\n");
+    return decode_json($json)->[0]{Plan};
+}
+
+my @statements = (
+    [ sched_slots_list => 'slots', $provider, 'NULL', 'NULL', "'$date'", 'NULL',
+      "'604800 seconds'", "'86400 seconds'", 'NULL', 'NULL', 101 ],
+    [ sched_clients_get => 'clients', "'plan_1'", 'false', $client ],
+    [ sched_reservations_create => 'slots', "'plan_1'", 'false', $client, $free_slot,
+      "'1800 seconds'", "'86400 seconds'", 'NULL', "'client=$client&slot=$free_slot&user='" ],
+);
+
+for my $s (@statements) {
+    my ($name, $main, @params) = @$s;
+    subtest $name => sub {
+        my $plan = generic_plan($name, @params);
+        my @scans = @{ scans($plan, []) };
+        my $text = join("\n", map { "  $_->[0]" . ($_->[1] ? " on $_->[1]" : '')
+                                     . ($_->[2] ? " using $_->[2]" : '') } @scans);
+        note "scans of the generic plan of $name:\n$text";
+        my @on_main = grep { $_->[1] eq $main } @scans;
+        ok(@on_main, "$name reads $main") or diag $text;
+        for my $scan (@on_main) {
+            like($scan->[0], qr/^(?:Index Scan|Index Only Scan|Bitmap Heap Scan)$/,
+                 "$name reads $main through an index ($scan->[0])") or diag $text;
+        }
+        my @seq = grep { $_->[0] eq 'Seq Scan' && $_->[1] =~ /^(?:slots|reservations|clients)$/ }
+            @scans;
+        ok(!@seq, "$name: no Seq Scan on slots, reservations or clients")
+            or diag "scans of the generic plan:\n$text";
+    };
+}
+
+finish();
