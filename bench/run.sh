@@ -556,9 +556,9 @@ mkdir -p "$PGB_DIR"
 # $10 rows (limit 100 + 1).
 for d in 0 1 2 3 4 5 6; do
     {
-        echo "-- sched_slots_list, date $(echo "$DATES" | cut -d, -f$((d + 1)))"
+        echo "-- sched_slots_list_provider, date $(echo "$DATES" | cut -d, -f$((d + 1)))"
         echo "\\set p random($LIST_PROVIDER_FIRST, $((LIST_PROVIDER_FIRST + 49)))"
-        pgbench_sql sched_slots_list "1=:p,2=NULL,3=NULL,4=:d$d,5=NULL,6=:window,7=:notice,8=NULL,9=NULL,10=:fetch"
+        pgbench_sql sched_slots_list_provider "1=:p,2=NULL,3=NULL,4=:d$d,5=NULL,6=:window,7=:notice,8=NULL,9=NULL,10=:fetch"
     } >"$PGB_DIR/list_slots-$d.sql"
 done
 {

@@ -166,7 +166,9 @@ static int sched_slots_list(sched_req_t *req)
     params[7] = page.after_time;
     params[8] = page.after_id;
     params[9] = page.fetch;
-    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_LIST, 10, params, &res)) != OK) {
+    if ((rv = sched_db_exec(req->r, has_provider ? SCHED_STMT_SLOTS_LIST_PROVIDER
+                                                 : SCHED_STMT_SLOTS_LIST,
+                            10, params, &res)) != OK) {
         return rv;
     }
     return sched_list_send(req, res, &page, keep);

@@ -69,6 +69,28 @@
     " JOIN providers p ON p.id = s.provider_id WHERE s.id = " id \
     " AND EXISTS (SELECT 1 FROM c) FOR NO KEY UPDATE OF s FOR KEY SHARE OF p"
 
+/* Bookable slots: $1 provider (the condition on it is given), $2 from, $3 to, $4 date,
+ * $5 tz, $6 window, $7 notice, $8 and $9 the cursor (start in epoch microseconds,
+ * id), $10 rows. Anyone allowed in may list them: no principal. */
+#define SCHED_SLOTS_LIST(provider) \
+    "WITH w AS (SELECT" \
+    "  CASE WHEN $4::date IS NULL THEN $2::timestamptz" \
+    "   ELSE $4::date::timestamp AT TIME ZONE coalesce($5::text, 'UTC') END AS lo," \
+    "  CASE WHEN $4::date IS NULL THEN $3::timestamptz" \
+    "   ELSE ($4::date::timestamp + $6::interval) AT TIME ZONE coalesce($5::text, 'UTC')" \
+    "  END AS hi)" \
+    " SELECT ((extract(epoch FROM s.start_time) * 1000000)::int8)::text || '_' || s.id," \
+    "  sched_slots_json(s)" \
+    " FROM slots s, w" \
+    " WHERE " provider \
+    "  AND s.start_time >= greatest(now() + $7::interval, w.lo)" \
+    "  AND (w.hi IS NULL OR s.start_time < w.hi)" \
+    "  AND (s.start_time, s.id) > (coalesce(timestamptz 'epoch'" \
+    "       + $8::int8 * interval '1 microsecond', '-infinity'), coalesce($9::int8, 0))" \
+    "  AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.slot_id = s.id" \
+    "   AND r.cancelled_at IS NULL AND r.held_until > now())" \
+    " ORDER BY s.start_time, s.id LIMIT $10::int8"
+
 /* A reservation is seen by superusers, its client and the provider of its slot. */
 #define SCHED_RESERVATION_VISIBLE(r) \
     "(me.su OR " r ".client_id = me.client_id" \
@@ -160,26 +182,10 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       "  (SELECT count(*) FROM lk)::int"
       " FROM" ME " LEFT JOIN ins ON true ORDER BY ins.start_time, ins.id",
       P | SCHED_STMT_RERUN_ON_EXCLUSION },
-    /* Bookable slots. $1 provider, $2 from, $3 to, $4 date, $5 tz, $6 window,
-     * $7 notice, $8 and $9 the cursor (start in epoch microseconds, id), $10 rows. */
-    { "sched_slots_list",
-      "WITH w AS (SELECT"
-      "  CASE WHEN $4::date IS NULL THEN $2::timestamptz"
-      "   ELSE $4::date::timestamp AT TIME ZONE coalesce($5::text, 'UTC') END AS lo,"
-      "  CASE WHEN $4::date IS NULL THEN $3::timestamptz"
-      "   ELSE ($4::date::timestamp + $6::interval) AT TIME ZONE coalesce($5::text, 'UTC')"
-      "  END AS hi)"
-      " SELECT ((extract(epoch FROM s.start_time) * 1000000)::int8)::text || '_' || s.id,"
-      "  sched_slots_json(s)"
-      " FROM slots s, w"
-      " WHERE s.start_time >= greatest(now() + $7::interval, w.lo)"
-      "  AND (w.hi IS NULL OR s.start_time < w.hi)"
-      "  AND ($1::int8 IS NULL OR s.provider_id = $1::int8)"
-      "  AND (s.start_time, s.id) > (coalesce(timestamptz 'epoch'"
-      "       + $8::int8 * interval '1 microsecond', '-infinity'), coalesce($9::int8, 0))"
-      "  AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.slot_id = s.id"
-      "   AND r.cancelled_at IS NULL AND r.held_until > now())"
-      " ORDER BY s.start_time, s.id LIMIT $10::int8", 0 },
+    /* Bookable slots, of any provider and of one: two statements, so that each
+     * has a generic plan that uses its own index. */
+    { "sched_slots_list", SCHED_SLOTS_LIST("$1::int8 IS NULL"), 0 },
+    { "sched_slots_list_provider", SCHED_SLOTS_LIST("s.provider_id = $1::int8"), 0 },
     { "sched_slots_get",
       "SELECT sched_slots_detail_json(s, $2::interval) FROM slots s WHERE id = $1::int8",
       0 },

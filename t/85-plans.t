@@ -112,7 +112,9 @@ sub generic_plan {
 }
 
 my @statements = (
-    [ sched_slots_list => 'slots', $provider, 'NULL', 'NULL', "'$date'", 'NULL',
+    [ sched_slots_list_provider => 'slots', $provider, 'NULL', 'NULL', "'$date'", 'NULL',
+      "'604800 seconds'", "'86400 seconds'", 'NULL', 'NULL', 101 ],
+    [ sched_slots_list => 'slots', 'NULL', 'NULL', 'NULL', "'$date'", 'NULL',
       "'604800 seconds'", "'86400 seconds'", 'NULL', 'NULL', 101 ],
     [ sched_clients_get => 'clients', "'plan_1'", 'false', $client ],
     [ sched_reservations_create => 'slots', "'plan_1'", 'false', $client, $free_slot,
