@@ -31,7 +31,7 @@
 #   BENCH_DURATION         measured run of each scenario (20s)
 #   BENCH_WARMUP           warm-up run before each scenario (5s)
 #   BENCH_MEMORY_REQUESTS  requests of the memory run (200000; 0 skips it)
-#   BENCH_BOOK_SLOTS       free slots seeded for book (default: enough for 3000
+#   BENCH_BOOK_SLOTS       free slots seeded for book (default: enough for 6000
 #                          bookings per second over the longest run)
 #   BENCH_PG_FAST          1 (default): fsync and synchronous_commit off, as make test;
 #                          0: durable commits
@@ -65,6 +65,7 @@ ALL_SCENARIOS=list_slots,get_one,book,contention,list_slots_auth,get_one_auth,st
 SCENARIOS=${BENCH_SCENARIOS:-$ALL_SCENARIOS}
 HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
 HTTPD_USER=www-data
+. "$ROOT/tools/common.sh"
 MODULE=$ROOT/.libs/mod_sched.so
 SCHEDCTL=$ROOT/tools/schedctl
 OUT=$ROOT/bench/out
@@ -74,15 +75,6 @@ SU_PASSWORD=bench-admin-password
 BOOK_PROVIDERS=20
 RACE_SLOTS=20000
 RACE_CLIENTS=64
-
-die() {
-    echo "$PROG: $*" >&2
-    exit 1
-}
-
-is_root() {
-    [ "$(id -u)" -eq 0 ]
-}
 
 # Seconds of a wrk duration (30, 30s, 2m, 1h).
 seconds() {
@@ -125,7 +117,7 @@ wanted() {
     return 1
 }
 LONGEST=$((DUR_S > WARM_S ? DUR_S : WARM_S))
-BOOK_SLOTS=${BENCH_BOOK_SLOTS:-$((3000 * (LONGEST + 2)))}
+BOOK_SLOTS=${BENCH_BOOK_SLOTS:-$((6000 * (LONGEST + 2)))}
 [ "$BOOK_SLOTS" -lt 40000 ] && [ -z "${BENCH_BOOK_SLOTS:-}" ] && BOOK_SLOTS=40000
 BOOK_SLOTS=$(((BOOK_SLOTS + BOOK_PROVIDERS - 1) / BOOK_PROVIDERS * BOOK_PROVIDERS))
 
@@ -135,36 +127,6 @@ command -v wrk >/dev/null || die "wrk is not installed (make deps-bench)"
 [ -x "$SCHEDCTL" ] || die "tools/schedctl is missing: run make"
 PGBIN=$("$ROOT/tools/pg.sh" bindir)
 [ -x "$PGBIN/pgbench" ] || die "$PGBIN/pgbench not found (postgresql-contrib)"
-
-# The run folder: .run/bench, or a folder under /tmp when httpd's children (www-data,
-# when we are root) cannot reach .run (as tools/testenv.sh does).
-choose_rundir() {
-    local dir=$ROOT/.run/bench base
-    if ! is_root; then
-        echo "$dir"
-        return
-    fi
-    chmod o+x "$ROOT/.run"
-    if (cd / && runuser -u "$HTTPD_USER" -- test -x "$ROOT/.run") 2>/dev/null; then
-        echo "$dir"
-        return
-    fi
-    base=/tmp/mod_sched-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
-    mkdir -p "$base"
-    if [ -L "$base" ] || [ "$(stat -c %u "$base")" -ne 0 ]; then
-        die "$base exists and does not belong to root: remove it"
-    fi
-    chmod 0755 "$base"
-    echo "$base/bench"
-}
-
-free_ports() {
-    perl -MIO::Socket::INET -e '
-        my @s = map { IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-                                            Proto => "tcp", Listen => 1)
-                      or die "cannot bind a port: $!\n" } 1 .. 2;
-        print join(" ", map { $_->sockport } @s), "\n";'
-}
 
 httpd_pid() {
     cat "$RUNDIR/httpd.pid" 2>/dev/null || true
@@ -224,7 +186,7 @@ elapsed() {
 
 # ---- Start ------------------------------------------------------------------------
 
-RUNDIR=$(choose_rundir)
+RUNDIR=$(choose_rundir bench)
 stop_httpd
 "$ROOT/tools/pg.sh" destroy "$RUNDIR/pg" >/dev/null 2>&1 || true
 rm -rf -- "$RUNDIR" "$LOGDIR"
@@ -340,13 +302,7 @@ DATES=$(for d in 0 1 2 3 4 5 6; do date -u -d "$START_DAY + $d days" +%F; done |
 
 # ---- httpd ------------------------------------------------------------------------
 
-USERGROUP=
-if is_root; then
-    USERGROUP=$(printf 'User %s\nGroup %s' "$HTTPD_USER" "$HTTPD_USER")
-fi
-B_RUNDIR=$RUNDIR B_PORT=$PORT B_PGPORT=$PGPORT B_MODULE=$MODULE B_USERGROUP=$USERGROUP \
-    perl -pe 's/\@(RUNDIR|PORT|PGPORT|MODULE|USERGROUP)\@/$ENV{"B_$1"}/g' \
-    "$BENCH/httpd.conf.in" >"$RUNDIR/httpd.conf"
+write_config "$BENCH/httpd.conf.in" "$RUNDIR/httpd.conf"
 "$HTTPD" -d "$RUNDIR" -f "$RUNDIR/httpd.conf" -k start >"$LOGDIR/httpd-start.log" 2>&1 || {
     cat "$LOGDIR/httpd-start.log" "$RUNDIR/error.log" >&2 2>/dev/null || true
     die "httpd did not start"

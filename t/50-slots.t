@@ -21,47 +21,6 @@ my %ITEM_KEYS = map { $_ => 1 } qw(id provider start_time end_time);
 
 # ---- Helpers ----------------------------------------------------------------------
 
-# YYYY-MM-DD of the UTC day $n days from now.
-sub day {
-    my ($n) = @_;
-    return strftime('%Y-%m-%d', gmtime($NOW + $n * 86400));
-}
-
-# "YYYY-MM-DDTHH:MM:00Z" of day $n (see day()) at HH:MM UTC.
-sub at {
-    my ($n, $hm) = @_;
-    return day($n) . "T$hm:00Z";
-}
-
-# Seconds since the epoch of an RFC 3339 time in UTC ("…Z", fraction allowed).
-sub epoch {
-    my ($t) = @_;
-    my ($y, $mo, $d, $h, $mi, $s, $frac) =
-        ($t // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?Z$/
-        or return undef;
-    return timegm($s, $mi, $h, $d, $mo - 1, $y) + ($frac // 0);
-}
-
-# RFC 3339 UTC text of an epoch (whole seconds).
-sub rfc3339 {
-    my ($epoch) = @_;
-    return strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($epoch));
-}
-
-sub make_provider {
-    my $res = POST('/providers/', { user => make_user()->{id} });
-    die "POST /providers/ answered $res->{status}: $res->{content}\n"
-        unless $res->{status} == 201;
-    return $res->{json}{id};
-}
-
-sub make_client {
-    my $res = POST('/clients/', { user => make_user()->{id} });
-    die "POST /clients/ answered $res->{status}: $res->{content}\n"
-        unless $res->{status} == 201;
-    return $res->{json}{id};
-}
-
 # POST a window; expects 201 and returns the array of slots made.
 sub window {
     my ($provider, $start, $end, %more) = @_;

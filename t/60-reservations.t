@@ -12,7 +12,6 @@ use Test::More;
 use File::Temp ();
 use HTTP::Tiny;
 use JSON::PP;
-use POSIX qw(strftime);
 use Time::Local qw(timegm);
 use SchedTest;
 
@@ -23,39 +22,6 @@ my @KEYS = qw(client confirmed confirmed_at created_at expires_at id slot status
 
 # ---- Helpers ----------------------------------------------------------------------
 
-sub day {
-    my ($n) = @_;
-    return strftime('%Y-%m-%d', gmtime($NOW + $n * 86400));
-}
-
-sub at {
-    my ($n, $hm) = @_;
-    return day($n) . "T$hm:00Z";
-}
-
-sub epoch {
-    my ($t) = @_;
-    my ($y, $mo, $d, $h, $mi, $s, $frac) =
-        ($t // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?Z$/
-        or return undef;
-    return timegm($s, $mi, $h, $d, $mo - 1, $y) + ($frac // 0);
-}
-
-sub rfc3339 {
-    my ($epoch) = @_;
-    return strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($epoch));
-}
-
-sub make_role {
-    my ($resource) = @_;
-    my $res = POST("/$resource/", { user => make_user()->{id} });
-    die "POST /$resource/ answered $res->{status}: $res->{content}\n"
-        unless $res->{status} == 201;
-    return $res->{json}{id};
-}
-
-sub make_provider { make_role('providers') }
-sub make_client   { make_role('clients') }
 
 # POST a window; returns the slots made (dies unless 201).
 sub window {

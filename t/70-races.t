@@ -15,7 +15,6 @@ use Test::More;
 use File::Temp ();
 use HTTP::Tiny;
 use JSON::PP;
-use POSIX qw(strftime);
 use Time::Local qw(timegm);
 use SchedTest;
 
@@ -29,19 +28,6 @@ sub at_epoch {
     my ($n, $h, $m) = @_;
     my (undef, undef, undef, $mday, $mon, $year) = gmtime($NOW + $n * 86400);
     return timegm(0, $m // 0, $h, $mday, $mon, $year + 1900);
-}
-
-sub rfc3339 {
-    my ($epoch) = @_;
-    return strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($epoch));
-}
-
-sub make_role {
-    my ($resource) = @_;
-    my $res = POST("/$resource/", { user => make_user()->{id} });
-    die "POST /$resource/ answered $res->{status}: $res->{content}\n"
-        unless $res->{status} == 201;
-    return $res->{json}{id};
 }
 
 # One slot of a new provider (or of $provider): 15 minutes at HH:MM on day $n.

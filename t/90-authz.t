@@ -15,7 +15,6 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64);
-use POSIX qw(strftime);
 use SchedTest;
 
 my $NOW = time;
@@ -24,16 +23,6 @@ my $TRUE = JSON::PP::true;
 my $FALSE = JSON::PP::false;
 
 # ---- Requests and checks ----------------------------------------------------------
-
-sub day {
-    my ($n) = @_;
-    return strftime('%Y-%m-%d', gmtime($NOW + $n * 86400));
-}
-
-sub at {
-    my ($n, $hm) = @_;
-    return day($n) . "T$hm:00Z";
-}
 
 # Every answer seen through /secure/ and /public/ is checked for a password: a bcrypt
 # hash anywhere, or a "password" member.

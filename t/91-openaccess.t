@@ -1,30 +1,23 @@
-# SchedOpenAccess On: no authorization at all, the original service's behaviour. The
-# test server's / mount has it on (no authentication configured there): every endpoint
-# answers without credentials, for any user, client, provider or reservation. The same
-# requests to /secure/ (authorization on) need credentials. httpd warns at start-up
-# when the directive is on.
+# SchedOpenAccess On: no authorization at all, the original service's behaviour. A
+# second test server of its own, whose / mount has it on (no authentication configured
+# there): every endpoint answers without credentials, for any user, client, provider
+# or reservation. The same requests to /secure/ (authorization on) need credentials.
+# httpd warns at start-up when the directive is on.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use JSON::PP;
-use POSIX qw(strftime);
 use SchedTest;
+
+# Every request of this file goes to the second server.
+my $server = start_httpd();
+$ENV{SCHED_URL} = $server->url;
 
 my $NOW = time;
 my $TRUE = JSON::PP::true;
 my $FALSE = JSON::PP::false;
-
-sub day {
-    my ($n) = @_;
-    return strftime('%Y-%m-%d', gmtime($NOW + $n * 86400));
-}
-
-sub at {
-    my ($n, $hm) = @_;
-    return day($n) . "T$hm:00Z";
-}
 
 # Sends the request to / with no credentials; the answer must have this status.
 sub expect {

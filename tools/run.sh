@@ -16,6 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 PROG=tools/run.sh
 HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
 HTTPD_USER=www-data
+. "$ROOT/tools/common.sh"
 PORT=${PORT:-8080}
 PGPORT=${PGPORT_DEV:-5433}
 MODULE=$ROOT/.libs/mod_sched.so
@@ -26,52 +27,6 @@ HTTPD_PID=
 LOGIN=
 ADMIN_GENERATED=
 SUPERUSERS=
-
-die() {
-    echo "$PROG: $*" >&2
-    exit 1
-}
-
-is_root() {
-    [ "$(id -u)" -eq 0 ]
-}
-
-# The run folder: .run/dev, unless httpd's children (www-data, when we are root) cannot
-# reach it; then a folder under /tmp named after the checkout.
-choose_rundir() {
-    local dir=$ROOT/.run/dev base
-    mkdir -p "$dir"
-    if ! is_root; then
-        echo "$dir"
-        return
-    fi
-    chmod o+x "$ROOT/.run" "$dir"
-    if (cd / && runuser -u "$HTTPD_USER" -- test -x "$dir") 2>/dev/null; then
-        echo "$dir"
-        return
-    fi
-    base=/tmp/mod_sched-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
-    mkdir -p "$base"
-    if [ -L "$base" ] || [ "$(stat -c %u "$base")" -ne 0 ]; then
-        die "$base exists and does not belong to root: remove it"
-    fi
-    chmod 0755 "$base"
-    mkdir -p "$base/dev"
-    chmod 0755 "$base/dev"
-    echo "$PROG: the $HTTPD_USER user cannot reach $dir; using $base/dev instead" >&2
-    echo "$base/dev"
-}
-
-write_config() {
-    local template=$1 out=$2 usergroup=
-    if is_root; then
-        usergroup=$(printf 'User %s\nGroup %s' "$HTTPD_USER" "$HTTPD_USER")
-    fi
-    T_RUNDIR=$RUNDIR T_PORT=$PORT T_PGPORT=$PGPORT T_MODULE=$MODULE T_USERGROUP=$usergroup \
-        perl -pe 's/\@(RUNDIR|PORT|PGPORT|MODULE|USERGROUP)\@/$ENV{"T_$1"}/g' \
-        "$template" >"$out.tmp"
-    mv "$out.tmp" "$out"
-}
 
 show_error_log() {
     if [ -s "$RUNDIR/error.log" ]; then
@@ -207,7 +162,7 @@ EOF
 [ -f "$MODULE" ] || die "$MODULE is missing: run make"
 [ -x "$ROOT/tools/schedctl" ] || die "tools/schedctl is missing: run make"
 
-RUNDIR=$(choose_rundir)
+RUNDIR=$(choose_rundir dev)
 CONF=$RUNDIR/httpd.conf
 URL=http://127.0.0.1:$PORT
 DSN="host=127.0.0.1 port=$PGPORT dbname=sched user=sched"

@@ -32,16 +32,8 @@ if [ -z "${SCHED_TESTENV_LOCKED:-}" ]; then
 fi
 HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
 HTTPD_USER=www-data
+. "$ROOT/tools/common.sh"
 MODULE=$ROOT/.libs/mod_sched.so
-
-die() {
-    echo "$PROG: $*" >&2
-    exit 1
-}
-
-is_root() {
-    [ "$(id -u)" -eq 0 ]
-}
 
 [ $# -ge 1 ] || {
     echo "usage: $PROG CMD..." >&2
@@ -50,49 +42,6 @@ is_root() {
 [ -x "$HTTPD" ] || die "$HTTPD not found: install apache2 (make deps)"
 [ -f "$MODULE" ] || die "$MODULE is missing: run make"
 [ -x "$ROOT/tools/schedctl" ] || die "tools/schedctl is missing: run make"
-
-# The run folder: .run/test, unless httpd's children (www-data, when we are root)
-# cannot reach it; then a folder under /tmp named after the checkout.
-choose_rundir() {
-    local dir=$ROOT/.run/test base
-    mkdir -p "$ROOT/.run"
-    if ! is_root; then
-        echo "$dir"
-        return
-    fi
-    chmod o+x "$ROOT/.run"
-    if (cd / && runuser -u "$HTTPD_USER" -- test -x "$ROOT/.run") 2>/dev/null; then
-        echo "$dir"
-        return
-    fi
-    base=/tmp/mod_sched-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
-    mkdir -p "$base"
-    if [ -L "$base" ] || [ "$(stat -c %u "$base")" -ne 0 ]; then
-        die "$base exists and does not belong to root: remove it"
-    fi
-    chmod 0755 "$base"
-    echo "$PROG: the $HTTPD_USER user cannot reach $ROOT/.run; using $base/test instead" >&2
-    echo "$base/test"
-}
-
-# Two distinct free TCP ports on 127.0.0.1.
-free_ports() {
-    perl -MIO::Socket::INET -e '
-        my @s = map { IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-                                            Proto => "tcp", Listen => 1)
-                      or die "cannot bind a port: $!\n" } 1 .. 2;
-        print join(" ", map { $_->sockport } @s), "\n";'
-}
-
-write_config() {
-    local usergroup=
-    if is_root; then
-        usergroup=$(printf 'User %s\nGroup %s' "$HTTPD_USER" "$HTTPD_USER")
-    fi
-    T_RUNDIR=$RUNDIR T_PORT=$PORT T_PGPORT=$PGPORT T_MODULE=$MODULE T_USERGROUP=$usergroup \
-        perl -pe 's/\@(RUNDIR|PORT|PGPORT|MODULE|USERGROUP)\@/$ENV{"T_$1"}/g' \
-        "$ROOT/t/conf/test.conf.in" >"$CONF"
-}
 
 # Ask every httpd with a pid file under DIR (the main one and any a test started) to
 # stop, and wait up to 15 s for each to go.
@@ -139,7 +88,7 @@ startup_failed() {
     die "$1"
 }
 
-RUNDIR=$(choose_rundir)
+RUNDIR=$(choose_rundir test)
 CONF=$RUNDIR/httpd.conf
 
 # A fresh start: whatever an earlier run left behind goes.
@@ -164,7 +113,7 @@ PG_FAST=1 "$ROOT/tools/pg.sh" start "$RUNDIR/pg" "$PGPORT" >"$RUNDIR/pg-start.lo
 }
 PGDATA=$("$ROOT/tools/pg.sh" path "$RUNDIR/pg")
 
-write_config
+write_config "$ROOT/t/conf/test.conf.in" "$CONF"
 "$HTTPD" -d "$RUNDIR" -f "$CONF" -k start >"$RUNDIR/httpd-start.log" 2>&1 || {
     cat "$RUNDIR/httpd-start.log" >&2
     startup_failed "httpd did not start"

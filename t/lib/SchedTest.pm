@@ -27,6 +27,7 @@ use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP;
 use POSIX ();
+use Time::Local ();
 use Test::More;
 
 our @EXPORT = qw(
@@ -34,6 +35,7 @@ our @EXPORT = qw(
     uniq make_user psql pg_stop pg_start
     start_httpd httpd_configtest free_port run_capture
     problem_ok allow_log finish
+    day at epoch rfc3339 make_role make_provider make_client
 );
 
 my $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
@@ -112,6 +114,49 @@ sub make_user {
         unless $res->{status} == 201 && ref $res->{json} eq 'HASH';
     return $res->{json};
 }
+
+# ---- Times and rows of the scheduling tests ---------------------------------------
+
+my $NOW = time;
+
+# "YYYY-MM-DD" of the day $n days from when the test started (UTC).
+sub day {
+    my ($n) = @_;
+    return POSIX::strftime('%Y-%m-%d', gmtime($NOW + $n * 86400));
+}
+
+# "YYYY-MM-DDTHH:MM:00Z" of day $n (see day()) at HH:MM UTC.
+sub at {
+    my ($n, $hm) = @_;
+    return day($n) . "T$hm:00Z";
+}
+
+# Seconds since the epoch of an RFC 3339 time in UTC ("...Z", fraction allowed).
+sub epoch {
+    my ($t) = @_;
+    my ($y, $mo, $d, $h, $mi, $s, $frac) =
+        ($t // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?Z$/
+        or return undef;
+    return Time::Local::timegm($s, $mi, $h, $d, $mo - 1, $y) + ($frac // 0);
+}
+
+# RFC 3339 UTC text of an epoch (whole seconds).
+sub rfc3339 {
+    my ($epoch) = @_;
+    return POSIX::strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($epoch));
+}
+
+# A new user with a client (provider) record, made at /; returns the record's id.
+sub make_role {
+    my ($resource) = @_;
+    my $res = POST("/$resource/", { user => make_user()->{id} });
+    die "POST /$resource/ answered $res->{status}: $res->{content}\n"
+        unless $res->{status} == 201;
+    return $res->{json}{id};
+}
+
+sub make_provider { make_role('providers') }
+sub make_client   { make_role('clients') }
 
 # ---- Database ---------------------------------------------------------------------
 
