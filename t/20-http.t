@@ -25,13 +25,6 @@ sub user_body {
     return { username => uniq('http'), password => 'correct horse', @_ };
 }
 
-# The next-page URL of a Link header, or undef.
-sub next_link {
-    my ($res) = @_;
-    my $link = $res->{headers}{link} or return undef;
-    return $link =~ /^\s*<([^>]+)>\s*;\s*rel="?next"?\s*$/ ? $1 : "unparsable: $link";
-}
-
 my $raw = HTTP::Tiny->new(max_redirect => 0, timeout => 30);
 
 subtest 'success responses are application/json; charset=utf-8' => sub {

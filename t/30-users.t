@@ -42,15 +42,6 @@ sub stored_password {
     return psql("select password from users where id = $id");
 }
 
-sub field_error {
-    my ($res, $status, $field, $name) = @_;
-    my $p = problem_ok($res, $status, $name);
-    ok ref $p->{errors} eq 'HASH' && ref $p->{errors}{$field} eq 'ARRAY'
-        && @{ $p->{errors}{$field} }, "$name: errors.$field"
-        or diag explain $p;
-    return $p;
-}
-
 subtest 'create with defaults' => sub {
     my $name = uniq('alice');
     my $res = POST('/users/', { username => $name, password => $PASSWORD });

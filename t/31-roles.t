@@ -11,15 +11,6 @@ use SchedTest;
 my $NO_SUCH_USER = 9223372036854775000;
 my $MISSING_ID = '9223372036854775807';
 
-sub field_error {
-    my ($res, $status, $field, $name) = @_;
-    my $p = problem_ok($res, $status, $name);
-    ok ref $p->{errors} eq 'HASH' && ref $p->{errors}{$field} eq 'ARRAY'
-        && @{ $p->{errors}{$field} }, "$name: errors.$field"
-        or diag explain $p;
-    return $p;
-}
-
 sub role_ok {
     my ($r, $user, $name) = @_;
     is_deeply [ sort keys %{ $r || {} } ], [qw(id user)], "$name: exactly id and user";

@@ -52,23 +52,6 @@ sub listed {
     return starts($res->{json});
 }
 
-sub field_error {
-    my ($res, $status, $field, $name) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    my $p = problem_ok($res, $status, $name);
-    ok ref $p eq 'HASH' && ref $p->{errors} eq 'HASH' && ref $p->{errors}{$field} eq 'ARRAY'
-        && @{ $p->{errors}{$field} }, "$name: errors.$field"
-        or diag explain $p;
-    return $p;
-}
-
-# The next-page URL of a Link header, or undef.
-sub next_link {
-    my ($res) = @_;
-    my $link = $res->{headers}{link} or return undef;
-    return $link =~ /^\s*<([^>]+)>\s*;\s*rel="?next"?\s*$/ ? $1 : "unparsable: $link";
-}
-
 sub slot_count {
     my ($provider) = @_;
     return psql("select count(*) from slots where provider_id = $provider");

@@ -94,22 +94,6 @@ sub rows_for_slot {
     return psql("select count(*) from reservations where slot_id = $slot");
 }
 
-sub field_error {
-    my ($res, $status, $field, $name) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    my $p = problem_ok($res, $status, $name);
-    ok ref $p eq 'HASH' && ref $p->{errors} eq 'HASH' && ref $p->{errors}{$field} eq 'ARRAY'
-        && @{ $p->{errors}{$field} }, "$name: errors.$field"
-        or diag explain $p;
-    return $p;
-}
-
-sub next_link {
-    my ($res) = @_;
-    my $link = $res->{headers}{link} or return undef;
-    return $link =~ /^\s*<([^>]+)>\s*;\s*rel="?next"?\s*$/ ? $1 : "unparsable: $link";
-}
-
 sub wait_for_expiry {
     sleep $HOLD + 1;
 }

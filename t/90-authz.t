@@ -79,12 +79,6 @@ sub expect {
     return $res;
 }
 
-sub next_link {
-    my ($res) = @_;
-    my $link = $res->{headers}{link} or return undef;
-    return $link =~ /^\s*<([^>]+)>\s*;\s*rel="?next"?\s*$/ ? $1 : "unparsable: $link";
-}
-
 # The ids of a list at /secure/$path as $who, following every Link rel="next" with
 # the same credentials (one test: every page 200, every Link under /secure/).
 sub walk {

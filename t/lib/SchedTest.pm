@@ -36,6 +36,7 @@ our @EXPORT = qw(
     start_httpd httpd_configtest free_port run_capture
     problem_ok allow_log finish
     day at epoch rfc3339 make_role make_provider make_client
+    field_error next_link
 );
 
 my $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
@@ -113,6 +114,26 @@ sub make_user {
     die "make_user: POST /users/ answered $res->{status}: $res->{content}\n"
         unless $res->{status} == 201 && ref $res->{json} eq 'HASH';
     return $res->{json};
+}
+
+# ---- Answers --------------------------------------------------------------------
+
+# A problem with this status whose errors name $field; returns the problem.
+sub field_error {
+    my ($res, $status, $field, $name) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    my $p = problem_ok($res, $status, $name);
+    ok ref $p eq 'HASH' && ref $p->{errors} eq 'HASH' && ref $p->{errors}{$field} eq 'ARRAY'
+        && @{ $p->{errors}{$field} }, "$name: errors.$field"
+        or diag explain $p;
+    return $p;
+}
+
+# The next-page URL of a Link header, or undef.
+sub next_link {
+    my ($res) = @_;
+    my $link = $res->{headers}{link} or return undef;
+    return $link =~ /^\s*<([^>]+)>\s*;\s*rel="?next"?\s*$/ ? $1 : "unparsable: $link";
 }
 
 # ---- Times and rows of the scheduling tests ---------------------------------------
