@@ -73,6 +73,8 @@ int sched_problem(request_rec *r, int status, const char *detail, json_t *errors
     const char *line = ap_get_status_line(status);
     char *text;
 
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, SCHED_LOGNO(00102)
+                  "answered %d: %s", status, detail);
     sched_abandon_body(r);
     json_object_set_new(p, "type", json_string("about:blank"));
     json_object_set_new(p, "title", json_string(line + 4));   /* "409 Conflict" */
