@@ -43,41 +43,6 @@ sub one_slot {
     return $res->{json}[0]{id};
 }
 
-# Runs $request->($http, $i) for $i = 1 .. $n, each in its own process with its own
-# connection, all released at the same moment. Returns [status, decoded body or undef]
-# per request, in order ([0, undef] when a child reported nothing).
-sub concurrently {
-    my ($n, $request) = @_;
-    pipe(my $go_r, my $go_w) or die "pipe: $!";
-    my (@pids, @files);
-    for my $i (1 .. $n) {
-        my $file = File::Temp->new;
-        push @files, $file;
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            close $go_w;
-            my $http = HTTP::Tiny->new(timeout => 60, keep_alive => 0);
-            sysread $go_r, my $buf, 1;    # until the parent closes $go_w
-            my $res = $request->($http, $i);
-            open my $fh, '>', $file->filename or POSIX::_exit(1);
-            print {$fh} "$res->{status}\n", $res->{content} // '';
-            close $fh;
-            POSIX::_exit(0);
-        }
-        push @pids, $pid;
-    }
-    close $go_r;
-    close $go_w;    # release every child at once
-    waitpid $_, 0 for @pids;
-    my @out;
-    for my $file (@files) {
-        my $text = do { local (@ARGV, $/) = ($file->filename); <> } // '';
-        my ($status, $body) = $text =~ /^(\d+)\n(.*)\z/s ? ($1, $2) : (0, '');
-        push @out, [ $status, length $body ? eval { decode_json($body) } : undef ];
-    }
-    return @out;
-}
-
 sub post_json {
     my ($http, $target, $body) = @_;
     return $http->request('POST', $target, {
@@ -120,7 +85,7 @@ my @clients = map { make_role('clients') } 1 .. $CLIENTS;
 # $i-th uses.
 sub race_for_slot {
     my ($slot, $where, $name) = @_;
-    my @out = concurrently($CLIENTS, sub {
+    my @out = race($CLIENTS, sub {
         my ($http, $i) = @_;
         post_json($http, $where->($i) . '/appointment_reservations/',
                   { client => $clients[ $i - 1 ], slot => $slot });
@@ -167,7 +132,7 @@ for my $round (1 .. $ROUNDS) {
             { provider => $p, start_time => rfc3339($start),
               end_time => rfc3339($start + 3 * 60 * $minutes), slot_minutes => $minutes }
         } 0 .. 19;
-        my @out = concurrently(20, sub {
+        my @out = race(20, sub {
             my ($http, $i) = @_;
             post_json($http, $base[ $i % 2 ] . '/available_slots/', $bodies[ $i - 1 ]);
         });
@@ -199,7 +164,7 @@ for my $round (1 .. 2) {
         => sub {
         my @slots = map { one_slot(9 + $round, 9, 0) } 1 .. 2;    # two providers
         my $c = make_role('clients');
-        my @out = concurrently(40, sub {
+        my @out = race(40, sub {
             my ($http, $i) = @_;
             post_json($http, $base[ int($i / 2) % 2 ] . '/appointment_reservations/',
                       { client => $c, slot => $slots[ $i % 2 ] });
@@ -227,7 +192,7 @@ subtest 'confirm and cancel of one reservation at once' => sub {
                       { client => $c, slot => $slot });
         is $res->{status}, 201, "booked ($round)" or next;
         my $id = $res->{json}{id};
-        my @out = concurrently(6, sub {
+        my @out = race(6, sub {
             my ($http, $i) = @_;
             my $what = $i % 2 ? 'confirm' : 'cancel';
             $http->request('POST', $base[ $i % 2 ] . "/appointment_reservations/$id/$what/");

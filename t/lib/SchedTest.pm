@@ -36,7 +36,7 @@ our @EXPORT = qw(
     start_httpd httpd_configtest free_port run_capture
     problem_ok allow_log finish
     day at epoch rfc3339 make_role make_provider make_client
-    field_error next_link
+    field_error next_link race
 );
 
 my $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
@@ -134,6 +134,41 @@ sub next_link {
     my ($res) = @_;
     my $link = $res->{headers}{link} or return undef;
     return $link =~ /^\s*<([^>]+)>\s*;\s*rel="?next"?\s*$/ ? $1 : "unparsable: $link";
+}
+
+# Runs $request->($http, $i) for $i = 1 .. $n, each in its own process with its own
+# connection, all released at the same moment. Returns [status, decoded body or undef]
+# per request, in order ([0, undef] when a child reported nothing).
+sub race {
+    my ($n, $request) = @_;
+    pipe(my $go_r, my $go_w) or die "pipe: $!";
+    my (@pids, @files);
+    for my $i (1 .. $n) {
+        my $file = File::Temp->new;
+        push @files, $file;
+        my $pid = fork // die "fork: $!";
+        if ($pid == 0) {
+            close $go_w;
+            my $http = HTTP::Tiny->new(timeout => 60, keep_alive => 0);
+            sysread $go_r, my $buf, 1;    # until the parent closes $go_w
+            my $res = $request->($http, $i);
+            open my $fh, '>', $file->filename or POSIX::_exit(1);
+            print {$fh} "$res->{status}\n", $res->{content} // '';
+            close $fh;
+            POSIX::_exit(0);
+        }
+        push @pids, $pid;
+    }
+    close $go_r;
+    close $go_w;    # release every child at once
+    waitpid $_, 0 for @pids;
+    my @out;
+    for my $file (@files) {
+        my $text = do { local (@ARGV, $/) = ($file->filename); <> } // '';
+        my ($status, $body) = $text =~ /^(\d+)\n(.*)\z/s ? ($1, $2) : (0, '');
+        push @out, [ $status, length $body ? eval { $JSON->decode($body) } : undef ];
+    }
+    return @out;
 }
 
 # ---- Times and rows of the scheduling tests ---------------------------------------
