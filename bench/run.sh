@@ -11,7 +11,8 @@
 #   contention       every connection racing for one slot at a time; then the database
 #                    is checked for double bookings
 #   list_slots_auth, get_one_auth   the same two under /auth: Basic authentication
-#                    (socache + dbd) and SchedOpenAccess Off, as a superuser
+#                    (mod_sched's provider and its cache) and SchedOpenAccess Off,
+#                    as a superuser
 #   static           a file of the size of a list_slots answer: the HTTP layer alone
 #
 # then the ceilings: pgbench -M prepared running the module's own SQL (tools/schedctl

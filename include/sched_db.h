@@ -15,6 +15,15 @@
 int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
                   const char *const *params, PGresult **res);
 
+/* As sched_db_exec, for a caller that is not answering the request (an auth
+ * provider): nothing is answered; a failure is logged and returned as
+ * HTTP_SERVICE_UNAVAILABLE or HTTP_INTERNAL_SERVER_ERROR. */
+int sched_db_query(request_rec *r, sched_stmt_e stmt, int nparams,
+                   const char *const *params, PGresult **res);
+
+/* Answers 503 with Retry-After (logged with why); returns DONE. */
+int sched_db_unavailable(request_rec *r, const char *why);
+
 /* What sched_db_exec_unless returns when the named constraint was violated. */
 #define SCHED_DB_CONSTRAINT 1
 

@@ -30,6 +30,7 @@ typedef struct sched_config_t {
     const char *naive_tz;         /* IANA zone, or NULL: times need an offset */
     int public_availability;      /* flag */
     int open_access;              /* flag */
+    apr_int64_t auth_cache_time;  /* seconds; 0: verified passwords not cached */
 } sched_config_t;
 
 #define SCHED_DEFAULT_SLOT_LENGTH (15 * 60)
@@ -39,5 +40,6 @@ typedef struct sched_config_t {
 #define SCHED_DEFAULT_PAGE_SIZE   100
 #define SCHED_MAX_PAGE_SIZE       1000
 #define SCHED_DEFAULT_MAX_BODY    (64 * 1024)
+#define SCHED_DEFAULT_AUTH_CACHE  300
 
 #endif

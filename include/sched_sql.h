@@ -6,6 +6,7 @@
 
 typedef enum sched_stmt_e {
     SCHED_STMT_HEALTH = 0,
+    SCHED_STMT_AUTH_PASSWORD,
     SCHED_STMT_USERS_LIST,
     SCHED_STMT_USERS_GET,
     SCHED_STMT_USERS_ME,

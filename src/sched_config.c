@@ -24,6 +24,7 @@ void *sched_config_create(apr_pool_t *p, char *dir)
     c->naive_tz = NULL;
     c->public_availability = -1;
     c->open_access = -1;
+    c->auth_cache_time = -1;
     return c;
 }
 
@@ -44,6 +45,7 @@ void *sched_config_merge(apr_pool_t *p, void *basev, void *addv)
     c->naive_tz = SCHED_MERGE(naive_tz, NULL);
     c->public_availability = SCHED_MERGE(public_availability, -1);
     c->open_access = SCHED_MERGE(open_access, -1);
+    c->auth_cache_time = SCHED_MERGE(auth_cache_time, -1);
     return c;
 }
 
@@ -65,6 +67,7 @@ const sched_config_t *sched_config_get(request_rec *r)
     SCHED_DEFAULT(max_body, SCHED_DEFAULT_MAX_BODY);
     SCHED_DEFAULT(public_availability, 0);
     SCHED_DEFAULT(open_access, 0);
+    SCHED_DEFAULT(auth_cache_time, SCHED_DEFAULT_AUTH_CACHE);
     return c;
 }
 
@@ -90,6 +93,8 @@ static const sched_duration_rule_t sched_rule_min_notice =
     { APR_OFFSETOF(sched_config_t, min_notice), 0, 365 * 86400, 1 };
 static const sched_duration_rule_t sched_rule_window =
     { APR_OFFSETOF(sched_config_t, window), 60, 31 * 86400, 1 };
+static const sched_duration_rule_t sched_rule_auth_cache_time =
+    { APR_OFFSETOF(sched_config_t, auth_cache_time), 0, 86400, 1 };
 
 static const char *sched_cmd_duration(cmd_parms *cmd, void *dcfg, const char *arg)
 {
@@ -222,6 +227,9 @@ const command_rec sched_cmds[] = {
                    "earliest a slot may start, counted from booking time (default 24h)"),
     SCHED_DURATION("SchedWindow", sched_rule_window,
                    "span of GET /available_slots/?date= (default 7d)"),
+    SCHED_DURATION("SchedAuthCacheTime", sched_rule_auth_cache_time,
+                   "how long the sched auth provider skips bcrypt for a password that "
+                   "matched (0s to 1d; 0s: never; default 5m)"),
     AP_INIT_TAKE1("SchedPageSize", sched_cmd_page_size, NULL, RSRC_CONF | ACCESS_CONF,
                   "default limit of lists (1 to 1000; default 100)"),
     AP_INIT_TAKE1("SchedMaxBody", sched_cmd_max_body, NULL, RSRC_CONF | ACCESS_CONF,

@@ -31,7 +31,7 @@ static apr_status_t sched_db_idle(void *conn)
     return APR_SUCCESS;
 }
 
-static int sched_db_unavailable(request_rec *r, const char *why)
+int sched_db_unavailable(request_rec *r, const char *why)
 {
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00202)
                   "database unavailable: %s", why);
@@ -111,10 +111,24 @@ static const char *const *sched_db_principal(request_rec *r, int nparams,
     return all;
 }
 
+/* A failure of a caller that answers nothing: logged, and told as 503 or 500. */
+static int sched_db_quiet_failure(request_rec *r, sched_stmt_e stmt, PGresult *res,
+                                  sched_sqlstate_answer_t a)
+{
+    const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00207)
+                  "%s failed: SQLSTATE %s", sched_stmts[stmt].name,
+                  sqlstate ? sqlstate : "none");
+    return a.kind == SCHED_SQLSTATE_UNAVAILABLE || a.kind == SCHED_SQLSTATE_RETRY
+           ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
+}
+
 /* Runs stmt; a violation of the constraint named except is handed back to the caller
- * as SCHED_DB_CONSTRAINT instead of answered. */
+ * as SCHED_DB_CONSTRAINT instead of answered. quiet: nothing is answered at all, a
+ * failure is logged and returned as 503 or 500. */
 static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
-                            const char *const *params, PGresult **out, const char *except)
+                            const char *const *params, PGresult **out, const char *except,
+                            int quiet)
 {
     unsigned char *prepared;
     const char *why, *sqlstate, *constraint;
@@ -123,6 +137,11 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
     PGresult *res;
     int attempt, reran = 0;
 
+    if (conn == NULL && quiet) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00208)
+                      "database unavailable: %s", why);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
     if (conn == NULL) {
         return sched_db_unavailable(r, why);
     }
@@ -158,20 +177,27 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
             reran = 1;
             continue;
         }
-        return sched_db_answer(r, stmt, res, a);
+        return quiet ? sched_db_quiet_failure(r, stmt, res, a)
+                     : sched_db_answer(r, stmt, res, a);
     }
 }
 
 int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
                   const char *const *params, PGresult **res)
 {
-    return sched_db_run_all(r, stmt, nparams, params, res, NULL);
+    return sched_db_run_all(r, stmt, nparams, params, res, NULL, 0);
 }
 
 int sched_db_exec_unless(request_rec *r, sched_stmt_e stmt, int nparams,
                          const char *const *params, PGresult **res, const char *constraint)
 {
-    return sched_db_run_all(r, stmt, nparams, params, res, constraint);
+    return sched_db_run_all(r, stmt, nparams, params, res, constraint, 0);
+}
+
+int sched_db_query(request_rec *r, sched_stmt_e stmt, int nparams,
+                   const char *const *params, PGresult **res)
+{
+    return sched_db_run_all(r, stmt, nparams, params, res, NULL, 1);
 }
 
 int sched_db_send_row(request_rec *r, PGresult *res, int col)

@@ -114,6 +114,10 @@
 const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
     { "sched_health", "SELECT 1", 0 },
 
+    /* The "sched" authentication provider: the password hash of an active user. */
+    { "sched_auth_password",
+      "SELECT password FROM users WHERE username = $1::text AND is_active", 0 },
+
     /* Users: everyone sees themselves; superusers see and change everyone. Others
      * may change their own email and password, nothing else. */
     { "sched_users_list",

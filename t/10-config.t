@@ -31,6 +31,9 @@ my @BAD = (
     [ SchedNaiveTimeZone      => 'Mars/Olympus_Mons' ],
     [ SchedPublicAvailability => 'maybe' ],
     [ SchedOpenAccess         => 'yes' ],
+    [ SchedAuthCacheTime      => '2d' ],
+    [ SchedAuthCacheTime      => '-1s' ],
+    [ SchedAuthCacheTime      => 'forever' ],
 );
 
 my @GOOD = (
@@ -50,6 +53,8 @@ my @GOOD = (
     [ SchedPublicAvailability => 'Off' ],
     [ SchedOpenAccess         => 'On' ],
     [ SchedOpenAccess         => 'Off' ],
+    [ SchedAuthCacheTime      => '0s' ],
+    [ SchedAuthCacheTime      => '5m' ],
 );
 
 sub location {

@@ -72,19 +72,22 @@ my @warm = concurrently(40, 'POST /users/', sub {
 is scalar(grep { $_ != 201 } @warm), 0, 'forty concurrent creations before: all 201'
     or diag "answers: @warm";
 
-# Logins against the users table (mod_authn_dbd, sharing mod_dbd's pool) on every
-# process, before the outage.
+# Logins against the users table on every process, before the outage: with mod_sched's
+# provider (/secure/) and with mod_authn_dbd, which shares mod_dbd's pool (/dbdauth/).
 my $login = make_user(is_superuser => JSON::PP::true, password => 'login-before');
 my $basic = 'Basic ' . MIME::Base64::encode_base64("$login->{username}:login-before", '');
+my @LOGIN_AT = ('/secure', '/dbdauth');
 sub logins {
-    my ($what) = @_;
-    return concurrently(40, $what, sub {
-        $_[0]->get(url('/secure/users/me/'), { headers => { Authorization => $basic } });
+    my ($at, $what) = @_;
+    return concurrently(40, "GET $at/users/me/ $what", sub {
+        $_[0]->get(url("$at/users/me/"), { headers => { Authorization => $basic } });
     });
 }
-my @logins = logins('GET /secure/users/me/ before');
-is scalar(grep { $_ != 200 } @logins), 0, 'forty concurrent logins before: all 200'
-    or diag "answers: @logins";
+for my $at (@LOGIN_AT) {
+    my @logins = logins($at, 'before');
+    is scalar(grep { $_ != 200 } @logins), 0, "forty concurrent logins at $at/ before: all 200"
+        or diag "answers: @logins";
+}
 
 my $stopped = eval { pg_stop(); 1 };
 ok $stopped, 'database stopped' or diag $@;
@@ -104,6 +107,15 @@ my $ok = eval {
         # Enough requests to meet several processes, threads and pooled connections.
         my @more = map { call(GET => '/health/')->{status} } 1 .. 20;
         is_deeply [ grep { $_ != 503 } @more ], [], 'twenty more GET /health/: all 503';
+
+        # Credentials cannot be checked: 503 too, not the 500 of a failed auth
+        # provider. Without credentials the answer is still the Basic challenge.
+        for my $at (@LOGIN_AT) {
+            unavailable_ok(call(GET => "$at/users/me/", undef, { Authorization => $basic }),
+                           "GET $at/users/me/ with credentials");
+            is call(GET => "$at/users/me/")->{status}, 401,
+                "GET $at/users/me/ without credentials: 401";
+        }
 
         # What does not need the database keeps working.
         is call(GET => '/')->{status}, 200, 'GET / still answers';
@@ -156,10 +168,13 @@ subtest 'connections opened before the outage recover without failing a request'
 subtest 'logins work again on connections reset after the restart' => sub {
     # mod_dbd resets a broken connection without preparing mod_authn_dbd's query
     # again; mod_sched restores it before authentication.
-    for my $round (1 .. 3) {
-        my @burst = logins("GET /secure/users/me/ after ($round)");
-        is scalar(grep { $_ != 200 } @burst), 0, "forty concurrent logins ($round): all 200"
-            or diag 'answers: ' . join ' ', sort @burst;
+    for my $at (@LOGIN_AT) {
+        for my $round (1 .. 3) {
+            my @burst = logins($at, "after ($round)");
+            is scalar(grep { $_ != 200 } @burst), 0,
+                "forty concurrent logins at $at/ ($round): all 200"
+                or diag 'answers: ' . join ' ', sort @burst;
+        }
     }
 };
 
