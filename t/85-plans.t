@@ -1,9 +1,10 @@
 # Query plans of the hot statements: listing bookable slots, reading one client,
-# booking. Each statement's exact text comes from `tools/schedctl statement NAME`; it
-# is prepared in a scratch database holding enough rows that a sequential scan would
-# be a poor choice, and explained as a generic plan (the plan a pooled connection
-# settles on after a few executions). The main table must be read through an index,
-# and no table the statement touches (slots, reservations, clients) sequentially.
+# booking, and the password hash of a login. Each statement's exact text comes from
+# `tools/schedctl statement NAME`; it is prepared in a scratch database holding enough
+# rows that a sequential scan would be a poor choice, and explained as a generic plan
+# (the plan a pooled connection settles on after a few executions). The main table
+# must be read through an index, and no table the statement touches (slots,
+# reservations, clients, users) sequentially.
 use strict;
 use warnings;
 use FindBin;
@@ -117,6 +118,7 @@ my @statements = (
     [ sched_slots_list => 'slots', 'NULL', 'NULL', 'NULL', "'$date'", 'NULL',
       "'604800 seconds'", "'86400 seconds'", 'NULL', 'NULL', 101 ],
     [ sched_clients_get => 'clients', "'plan_1'", 'false', $client ],
+    [ sched_auth_password => 'users', "'plan_4000'" ],
     [ sched_reservations_create => 'slots', "'plan_1'", 'false', $client, $free_slot,
       "'1800 seconds'", "'86400 seconds'", 'NULL', "'client=$client&slot=$free_slot&user='" ],
 );
@@ -135,9 +137,9 @@ for my $s (@statements) {
             like($scan->[0], qr/^(?:Index Scan|Index Only Scan|Bitmap Heap Scan)$/,
                  "$name reads $main through an index ($scan->[0])") or diag $text;
         }
-        my @seq = grep { $_->[0] eq 'Seq Scan' && $_->[1] =~ /^(?:slots|reservations|clients)$/ }
+        my @seq = grep { $_->[0] eq 'Seq Scan' && $_->[1] =~ /^(?:slots|reservations|clients|users)$/ }
             @scans;
-        ok(!@seq, "$name: no Seq Scan on slots, reservations or clients")
+        ok(!@seq, "$name: no Seq Scan on slots, reservations, clients or users")
             or diag "scans of the generic plan:\n$text";
     };
 }
