@@ -32,7 +32,7 @@
 #   BENCH_DURATION         measured run of each scenario (20s)
 #   BENCH_WARMUP           warm-up run before each scenario (5s)
 #   BENCH_MEMORY_REQUESTS  requests of the memory run (200000; 0 skips it)
-#   BENCH_BOOK_SLOTS       free slots seeded for book (default: enough for 6000
+#   BENCH_BOOK_SLOTS       free slots seeded for book (default: enough for 10000
 #                          bookings per second over the longest run)
 #   BENCH_PG_FAST          1 (default): fsync and synchronous_commit off, as make test;
 #                          0: durable commits
@@ -118,7 +118,7 @@ wanted() {
     return 1
 }
 LONGEST=$((DUR_S > WARM_S ? DUR_S : WARM_S))
-BOOK_SLOTS=${BENCH_BOOK_SLOTS:-$((6000 * (LONGEST + 2)))}
+BOOK_SLOTS=${BENCH_BOOK_SLOTS:-$((10000 * (LONGEST + 2)))}
 [ "$BOOK_SLOTS" -lt 40000 ] && [ -z "${BENCH_BOOK_SLOTS:-}" ] && BOOK_SLOTS=40000
 BOOK_SLOTS=$(((BOOK_SLOTS + BOOK_PROVIDERS - 1) / BOOK_PROVIDERS * BOOK_PROVIDERS))
 
