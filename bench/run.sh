@@ -543,6 +543,8 @@ pgbench_run() {
     for d in 0 1 2 3 4 5 6; do
         dates+=(-D "d$d=$(echo "$DATES" | cut -d, -f$((d + 1)))")
     done
+    # The session of the module's connections (src/sched_conn.c): generic plans.
+    local -x PGOPTIONS='-c plan_cache_mode=force_generic_plan'
     run_child "$log" "$PGBIN/pgbench" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR_S" \
         -D window='604800 seconds' -D notice='86400 seconds' -D hold='1800 seconds' \
         -D fetch=101 -D open=t -D off=0 -D n=0 -D req='client=&slot=&user=' \
