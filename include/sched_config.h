@@ -9,8 +9,8 @@ extern const command_rec sched_cmds[];
 void *sched_config_create(apr_pool_t *p, char *dir);
 void *sched_config_merge(apr_pool_t *p, void *basev, void *addv);
 
-/* The effective configuration of a request, defaults applied (allocated in r->pool
- * only the first time; cached in the request's module config). */
+/* The effective configuration of a request, defaults applied: a copy in r->pool,
+ * made once per request by the dispatcher (req->conf). */
 const sched_config_t *sched_config_get(request_rec *r);
 
 #endif

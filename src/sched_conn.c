@@ -152,7 +152,8 @@ PGconn *sched_conn_get(request_rec *r, unsigned char **prepared, const char **wh
     ap_dbd_t *dbd;
     PGconn *conn;
 
-    /* mod_dbd gives a request the same connection every time: checked once. */
+    /* mod_dbd gives a request the same connection every time: checked once, and
+     * remembered in the request's module config (mod_sched keeps nothing else there). */
     if (st && st->conn) {
         *prepared = st->prepared;
         return st->conn;
