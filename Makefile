@@ -12,11 +12,16 @@
 
 APXS       ?= apxs
 PG_CONFIG  ?= pg_config
-CC         := $(shell $(APXS) -q CC)
-PG_INC     := $(shell $(PG_CONFIG) --includedir)
-APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes)
-APU_INC    := $(shell apu-1-config --includes)
-APR_LIBS   := $(shell apr-1-config --link-ld) $(shell apu-1-config --link-ld)
+
+# What the installed packages say, asked the first time a recipe needs it (not when
+# this file is read): on a fresh machine, `make run` and `make test` install apxs,
+# pg_config and apr-1-config first (deps-check), then build in a second make.
+once        = $(eval $1 := $$(shell $2))$($1)
+CC          = $(call once,CC,$(APXS) -q CC)
+PG_INC      = $(call once,PG_INC,$(PG_CONFIG) --includedir)
+APR_CFLAGS  = $(call once,APR_CFLAGS,apr-1-config --cflags --cppflags --includes)
+APU_INC     = $(call once,APU_INC,apu-1-config --includes)
+APR_LIBS    = $(call once,APR_LIBS,apr-1-config --link-ld; apu-1-config --link-ld)
 
 WARN       := -Wall -Wextra -Werror
 DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
@@ -26,7 +31,7 @@ BENCH_DEPS := wrk curl apache2-utils
 
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
-              src/sched_sqlstate.c src/sched_crypt.c src/sched_credcache.c
+              src/sched_sqlstate.c src/sched_crypt.c src/sched_credcache.c src/sched_query.c
 GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_db.c src/sched_sql.c \
               src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
               src/sched_res_roles.c src/sched_res_slots.c src/sched_res_reservations.c \
@@ -75,14 +80,19 @@ deps-bench:
 install: .libs/mod_sched.so
 	$(APXS) -i -n sched mod_sched.la
 
-run: deps-check all
+# deps-check first, then the build in a make of its own: it reads what the packages
+# that deps-check may just have installed say.
+run: deps-check
+	@$(MAKE) --no-print-directory all
 	@tools/run.sh
 
-test: deps-check all unit
+test: deps-check
+	@$(MAKE) --no-print-directory all unit
 	@tools/testenv.sh prove -r t/
 
 SCALE ?= small
-bench: deps-check deps-bench all
+bench: deps-check deps-bench
+	@$(MAKE) --no-print-directory all
 	@SCALE=$(SCALE) bench/run.sh
 
 clean:

@@ -7,6 +7,7 @@
 
 #include "sched_private.h"
 #include "sched_route.h"
+#include "sched_query.h"
 
 /* Everything an endpoint needs about its request. */
 typedef struct sched_req_t {
@@ -14,7 +15,7 @@ typedef struct sched_req_t {
     const sched_config_t *conf;
     sched_route_t route;
     const char *base_url;       /* absolute URL of the mount point, no trailing slash */
-    apr_table_t *query;         /* decoded query parameters */
+    sched_query_t *query;       /* decoded query parameters */
     int replace;                /* PUT: the body is the whole resource, so its
                                    required fields are required (PATCH: any subset) */
 } sched_req_t;
@@ -42,10 +43,8 @@ json_t *sched_json_object(request_rec *r);
  * The object is released with r->pool. */
 int sched_read_json(sched_req_t *req, json_t **body);
 
-/* Parses r->args into req->query (a parameter given twice is remembered as such). */
-void sched_query_parse(sched_req_t *req);
-
-/* A query parameter, or NULL. Answers 400 if it was given more than once. */
+/* A query parameter, or NULL. Answers 400 if it was given more than once or its
+ * value cannot be decoded. */
 int sched_query_get(sched_req_t *req, const char *name, const char **value);
 
 /* An optional id filter (?user=3): *present says whether it was given. 400 if bad. */

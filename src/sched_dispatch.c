@@ -158,7 +158,7 @@ int sched_dispatch(request_rec *r)
     if (r->method_number == M_GET || r->method_number == M_DELETE) {
         ap_discard_request_body(r);
     }
-    sched_query_parse(req);
+    req->query = sched_query_parse(r->pool, r->args);
     req->replace = r->method_number == M_PUT;
     return fn(req);
 }

@@ -11,7 +11,6 @@
 
 #define SCHED_CT_JSON    "application/json; charset=utf-8"
 #define SCHED_CT_PROBLEM "application/problem+json"
-#define SCHED_DUPLICATE  "\x01"    /* marks a query parameter given more than once */
 
 const char *sched_i64(request_rec *r, apr_int64_t v)
 {
@@ -212,42 +211,21 @@ int sched_read_json(sched_req_t *req, json_t **body)
     return OK;
 }
 
-void sched_query_parse(sched_req_t *req)
-{
-    request_rec *r = req->r;
-    char *args, *pair, *last;
-
-    req->query = apr_table_make(r->pool, 4);
-    if (r->args == NULL) {
-        return;
-    }
-    args = apr_pstrdup(r->pool, r->args);
-    for (pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
-        char *eq = strchr(pair, '=');
-        char *value = "";
-        if (eq) {
-            *eq = '\0';
-            value = eq + 1;
-        }
-        if (ap_unescape_urlencoded(pair) != OK || ap_unescape_urlencoded(value) != OK) {
-            continue;   /* undecodable: treated as an unknown parameter */
-        }
-        if (apr_table_get(req->query, pair)) {
-            value = SCHED_DUPLICATE;
-        }
-        apr_table_setn(req->query, pair, value);
-    }
-}
-
 int sched_query_get(sched_req_t *req, const char *name, const char **value)
 {
-    *value = apr_table_get(req->query, name);
-    if (*value && strcmp(*value, SCHED_DUPLICATE) == 0) {
+    switch (sched_query_lookup(req->query, name, value)) {
+    case SCHED_QUERY_REPEATED:
         return sched_problem(req->r, HTTP_BAD_REQUEST,
                              apr_psprintf(req->r->pool, "query parameter %s is given "
                                           "more than once", name), NULL);
+    case SCHED_QUERY_UNDECODABLE:
+        return sched_problem(req->r, HTTP_BAD_REQUEST,
+                             apr_psprintf(req->r->pool, "query parameter %s is not "
+                                          "validly encoded (a bad %% escape, or %%00)",
+                                          name), NULL);
+    default:
+        return OK;
     }
-    return OK;
 }
 
 int sched_query_id(sched_req_t *req, const char *name, apr_int64_t *id, int *present)

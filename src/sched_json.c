@@ -7,8 +7,15 @@
 json_t *sched_json_parse_object(const char *buf, apr_size_t len, const char **reason)
 {
     json_error_t err;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+    json_t *root;
 
+    /* jansson stops at a raw NUL after a number or a literal and takes what came
+     * before; in a string it refuses one (as it does the escape \u0000). */
+    if (memchr(buf, '\0', len) != NULL) {
+        *reason = "the body must not contain NUL bytes";
+        return NULL;
+    }
+    root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
     if (root == NULL) {
         *reason = "the body is not valid JSON";
         return NULL;

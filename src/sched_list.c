@@ -68,8 +68,8 @@ static const char *sched_list_next(sched_req_t *req, const sched_page_t *page,
     const char *url = apr_pstrcat(r->pool, req->base_url, "/", req->route.resource,
                                   "/?", NULL);
     for (; keep && *keep; keep++) {
-        const char *v = apr_table_get(req->query, *keep);
-        if (v) {
+        const char *v;
+        if (sched_query_lookup(req->query, *keep, &v) == SCHED_QUERY_OK) {
             url = apr_pstrcat(r->pool, url, *keep, "=", ap_escape_urlencoded(r->pool, v),
                               "&", NULL);
         }
