@@ -22,7 +22,7 @@ RUN make \
  && make install \
  && install -m 0644 conf/sched.load /etc/apache2/mods-available/sched.load \
  && install -m 0644 conf/docker.conf /etc/apache2/mods-available/sched.conf \
- && a2enmod dbd auth_basic authz_user sched \
+ && a2enmod dbd reqtimeout auth_basic authz_user sched \
  && install -d /usr/share/mod_sched/sql \
  && install -m 0644 sql/*.sql /usr/share/mod_sched/sql/ \
  && install -m 0755 tools/schedctl /usr/local/bin/schedctl \

@@ -13,6 +13,7 @@
 #include "sched_private.h"
 #include "sched_config.h"
 #include "sched_conn.h"
+#include "sched_pool.h"
 #include "sched_db.h"
 #include "sched_authn.h"
 #include "sched_res.h"
@@ -33,26 +34,43 @@ static int sched_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     (void)pconf;
     (void)plog;
     (void)ptemp;
+    sched_pool_configure(s);
     return sched_conn_init(s);
 }
 
-/* Before authentication on the API's locations, make the request's pooled
- * connection usable: an auth provider that shares mod_dbd's pool (mod_authn_dbd)
- * then finds it reconnected, with its prepared query, after a database restart.
- * When the database cannot be reached and the request brings credentials to check,
- * the answer is 503 here: the auth provider could only fail with a 500. Anything
- * else is decided later. */
+static void sched_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_status_t rv = sched_pool_child_init(pchild, s);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, SCHED_LOGNO(00211)
+                     "cannot create the counters of the database pool");
+    }
+}
+
+/* When other modules prepare statements on mod_dbd's connections (mod_authn_dbd's
+ * query), a request that brings credentials is about to be authenticated on the
+ * connection mod_dbd gives it, which that module holds until the request ends
+ * anyway. Take that connection first and make it usable: after a database restart
+ * mod_dbd resets it without preparing the other module's query again. When the
+ * database cannot be reached, the answer is 503 here: the other module could only
+ * fail with a 500. With mod_sched's own provider nothing is taken here: it takes a
+ * connection for its one query and gives it back. */
 static int sched_access_checker(request_rec *r)
 {
-    const sched_config_t *conf = ap_get_module_config(r->per_dir_config, &sched_module);
-    unsigned char *prepared;
+    const sched_config_t *conf;
     const char *why;
+    int busy;
 
-    if (conf == NULL || conf->mount == NULL || r->main != NULL) {
+    if (r->main != NULL || !sched_conn_shared() || ap_auth_type(r) == NULL
+        || apr_table_get(r->headers_in, "Authorization") == NULL) {
         return DECLINED;
     }
-    if (sched_conn_get(r, &prepared, &why) == NULL && ap_auth_type(r) != NULL
-        && apr_table_get(r->headers_in, "Authorization") != NULL) {
+    conf = ap_get_module_config(r->per_dir_config, &sched_module);
+    if (conf == NULL || conf->mount == NULL) {
+        return DECLINED;
+    }
+    conf = sched_config_get(r);
+    if (sched_conn_bind(r, apr_time_from_sec(conf->pool_wait), &why, &busy) != OK) {
         return sched_db_unavailable(r, why);
     }
     return DECLINED;
@@ -62,6 +80,7 @@ static void sched_register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     ap_hook_post_config(sched_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(sched_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_access(sched_access_checker, NULL, NULL, APR_HOOK_FIRST,
                          AP_AUTH_INTERNAL_PER_CONF);
     sched_authn_register(p);
@@ -72,7 +91,7 @@ AP_DECLARE_MODULE(sched) = {
     STANDARD20_MODULE_STUFF,
     sched_config_create,        /* per-directory config */
     sched_config_merge,         /* merge per-directory config */
-    NULL,                       /* per-server config */
+    sched_pool_server_create,   /* per-server config: the database pool's size */
     NULL,                       /* merge per-server config */
     sched_cmds,                 /* directives */
     sched_register_hooks,

@@ -21,6 +21,9 @@ int sched_db_exec(request_rec *r, sched_stmt_e stmt, int nparams,
 int sched_db_query(request_rec *r, sched_stmt_e stmt, int nparams,
                    const char *const *params, PGresult **res);
 
+/* Retry-After of a 503 (seconds). */
+#define SCHED_RETRY_AFTER "5"
+
 /* Answers 503 with Retry-After (logged with why); returns DONE. */
 int sched_db_unavailable(request_rec *r, const char *why);
 

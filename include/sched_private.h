@@ -31,6 +31,7 @@ typedef struct sched_config_t {
     int public_availability;      /* flag */
     int open_access;              /* flag */
     apr_int64_t auth_cache_time;  /* seconds; 0: verified passwords not cached */
+    apr_int64_t pool_wait;        /* seconds a request may wait for a connection */
 } sched_config_t;
 
 #define SCHED_DEFAULT_SLOT_LENGTH (15 * 60)
@@ -41,5 +42,6 @@ typedef struct sched_config_t {
 #define SCHED_MAX_PAGE_SIZE       1000
 #define SCHED_DEFAULT_MAX_BODY    (64 * 1024)
 #define SCHED_DEFAULT_AUTH_CACHE  300
+#define SCHED_DEFAULT_POOL_WAIT   3
 
 #endif

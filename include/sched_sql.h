@@ -47,6 +47,9 @@ typedef enum sched_stmt_e {
 /* An exclusion violation may come from a concurrent twin of this request: run once
  * more, when it may find its work done. */
 #define SCHED_STMT_RERUN_ON_EXCLUSION (1 << 1)
+/* It changes nothing (or nothing that running it twice would change twice): when
+ * the connection is lost while it runs, it runs again on a fresh one. */
+#define SCHED_STMT_RETRY_SAFE         (1 << 2)
 
 typedef struct sched_stmt_t {
     const char *name;           /* sched_<resource>_<action> */

@@ -10,6 +10,9 @@
  * the hash read is always the current one. Refusals are never cached. */
 #include <http_request.h>
 #include <mod_auth.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <util_filter.h>
 
 #include "sched_private.h"
 #include "sched_authn.h"
@@ -18,6 +21,12 @@
 #include "sched_db.h"
 
 /* Passwords remembered per child process: 4096 entries of 28 bytes. */
+#define SCHED_AUTHN_UNAVAILABLE "sched-authn-unavailable"
+#define SCHED_AUTHN_FILTER      "SCHED_AUTHN_PROBLEM"
+#define SCHED_AUTHN_PROBLEM \
+    "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503," \
+    "\"detail\":\"the database is unavailable, try again shortly\"}"
+
 #define SCHED_AUTHN_ENTRIES 4096
 
 static sched_credcache_t *sched_authn_cache = NULL;
@@ -54,6 +63,7 @@ static authn_status sched_authn_check(request_rec *r, const char *user,
     const char *hash = NULL;
 
     if (sched_authn_lookup(r, user, &hash) != OK) {
+        apr_table_setn(r->notes, SCHED_AUTHN_UNAVAILABLE, "1");
         return AUTH_GENERAL_ERROR;
     }
     if (hash && ttl > 0) {
@@ -77,6 +87,31 @@ static authn_status sched_authn_check(request_rec *r, const char *user,
     return AUTH_GRANTED;
 }
 
+/* A provider that fails can only make mod_auth_basic (or mod_auth_form) answer 500.
+ * When the credentials could not be checked because the database cannot be reached
+ * (sched_db_query has tried a fresh connection already), that error answer becomes
+ * the 503 problem, with Retry-After, that every other path gives: the status is
+ * changed before httpd writes its error page, which is replaced by the problem. */
+static void sched_authn_insert_error_filter(request_rec *r)
+{
+    if (r->status != HTTP_INTERNAL_SERVER_ERROR
+        || apr_table_get(r->notes, SCHED_AUTHN_UNAVAILABLE) == NULL) {
+        return;
+    }
+    r->status = HTTP_SERVICE_UNAVAILABLE;
+    apr_table_setn(r->err_headers_out, "Retry-After", SCHED_RETRY_AFTER);
+    ap_custom_response(r, HTTP_INTERNAL_SERVER_ERROR, SCHED_AUTHN_PROBLEM);
+    ap_add_output_filter(SCHED_AUTHN_FILTER, NULL, r, r->connection);
+}
+
+/* The error page's type, set as its body passes. */
+static apr_status_t sched_authn_problem_type(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    ap_set_content_type(f->r, "application/problem+json");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
 static const authn_provider sched_authn_provider = {
     &sched_authn_check,
     NULL                        /* no digest auth: only bcrypt hashes are stored */
@@ -97,4 +132,8 @@ void sched_authn_register(apr_pool_t *p)
     ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "sched", AUTHN_PROVIDER_VERSION,
                               &sched_authn_provider, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_child_init(sched_authn_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(sched_authn_insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    ap_register_output_filter(SCHED_AUTHN_FILTER, sched_authn_problem_type, NULL,
+                              AP_FTYPE_CONTENT_SET);
 }

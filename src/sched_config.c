@@ -25,6 +25,7 @@ void *sched_config_create(apr_pool_t *p, char *dir)
     c->public_availability = -1;
     c->open_access = -1;
     c->auth_cache_time = -1;
+    c->pool_wait = -1;
     return c;
 }
 
@@ -46,6 +47,7 @@ void *sched_config_merge(apr_pool_t *p, void *basev, void *addv)
     c->public_availability = SCHED_MERGE(public_availability, -1);
     c->open_access = SCHED_MERGE(open_access, -1);
     c->auth_cache_time = SCHED_MERGE(auth_cache_time, -1);
+    c->pool_wait = SCHED_MERGE(pool_wait, -1);
     return c;
 }
 
@@ -68,6 +70,7 @@ const sched_config_t *sched_config_get(request_rec *r)
     SCHED_DEFAULT(public_availability, 0);
     SCHED_DEFAULT(open_access, 0);
     SCHED_DEFAULT(auth_cache_time, SCHED_DEFAULT_AUTH_CACHE);
+    SCHED_DEFAULT(pool_wait, SCHED_DEFAULT_POOL_WAIT);
     return c;
 }
 
@@ -95,6 +98,8 @@ static const sched_duration_rule_t sched_rule_window =
     { APR_OFFSETOF(sched_config_t, window), 60, 31 * 86400, 1 };
 static const sched_duration_rule_t sched_rule_auth_cache_time =
     { APR_OFFSETOF(sched_config_t, auth_cache_time), 0, 86400, 1 };
+static const sched_duration_rule_t sched_rule_pool_wait =
+    { APR_OFFSETOF(sched_config_t, pool_wait), 0, 300, 1 };
 
 static const char *sched_cmd_duration(cmd_parms *cmd, void *dcfg, const char *arg)
 {
@@ -230,6 +235,9 @@ const command_rec sched_cmds[] = {
     SCHED_DURATION("SchedAuthCacheTime", sched_rule_auth_cache_time,
                    "how long the sched auth provider skips bcrypt for a password that "
                    "matched (0s to 1d; 0s: never; default 5m)"),
+    SCHED_DURATION("SchedPoolWait", sched_rule_pool_wait,
+                   "longest wait for a free database connection before 503 (0s to "
+                   "5m; default 3s)"),
     AP_INIT_TAKE1("SchedPageSize", sched_cmd_page_size, NULL, RSRC_CONF | ACCESS_CONF,
                   "default limit of lists (1 to 1000; default 100)"),
     AP_INIT_TAKE1("SchedMaxBody", sched_cmd_max_body, NULL, RSRC_CONF | ACCESS_CONF,

@@ -1,39 +1,51 @@
 /* Connections from mod_dbd, through libpq on the native handle.
  *
+ * A connection is taken for one statement and given back at once: a request holds
+ * none while its client sends a body or reads the answer, and none before it is
+ * authenticated. Waits for one are bounded (sched_pool.h).
+ *
  * mod_dbd prepares every module's labelled statements when it opens a connection,
  * but when a broken connection is reset (PQreset, by mod_dbd or by us) the new
  * backend has none of them, and nothing prepares them again: after a database
- * restart mod_authn_dbd's query fails on every pooled connection (logins get 401)
- * until the pool replaces them. So each connection remembers, in userdata of its
- * own pool (dbd->pool), its backend, which of our statements it has prepared, and
- * the text of the statements other modules prepared (pg_prepared_statements), read
- * the first time we see it; a new backend gets those back before any use. mod_sched
- * calls sched_conn_get before authentication (see mod_sched.c), so logins on its
- * locations work again as soon as the database does. */
+ * restart mod_authn_dbd's query fails on every pooled connection until the pool
+ * replaces them. So each connection remembers, in userdata of its own pool
+ * (dbd->pool), its backend, which of our statements it has prepared, and the text
+ * of the statements other modules prepared (pg_prepared_statements), read the first
+ * time we see it; a new backend gets those back before any use. */
 #include <apr_optional.h>
 #include <apr_strings.h>
 #include <apr_dbd.h>
 #include <mod_dbd.h>
+#include <http_request.h>
 #include <poll.h>
 
 #include "sched_conn.h"
+#include "sched_pool.h"
 
 #define SCHED_CONN_KEY    "sched_conn"
 #define SCHED_DRAIN_TRIES 4
 
 typedef struct sched_conn_state_t {
-    PGconn *conn;
     int backend_pid;
     apr_array_header_t *foreign;        /* PREPARE texts of other modules */
     unsigned char prepared[SCHED_STMT_COUNT];
 } sched_conn_state_t;
 
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *sched_dbd_open = NULL;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *sched_dbd_close = NULL;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *sched_dbd_acquire = NULL;
+static module *sched_dbd_module = NULL;
+
+/* Set once a connection of this process was seen with other modules' statements. */
+static volatile int sched_conn_foreign_seen = 0;
 
 int sched_conn_init(server_rec *s)
 {
+    sched_dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    sched_dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     sched_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
-    if (sched_dbd_acquire == NULL) {
+    sched_dbd_module = ap_find_linked_module("mod_dbd.c");
+    if (!sched_dbd_open || !sched_dbd_close || !sched_dbd_acquire || !sched_dbd_module) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SCHED_LOGNO(00201)
                      "mod_dbd is not loaded: mod_sched needs it (LoadModule dbd_module)");
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -41,10 +53,15 @@ int sched_conn_init(server_rec *s)
     return OK;
 }
 
+int sched_conn_shared(void)
+{
+    return sched_conn_foreign_seen;
+}
+
 /* A pooled connection may have been closed by the server since its last use (a
- * restart, an idle timeout). Reading what is waiting on the socket, without sending
- * anything, tells; such a connection is reset before anything is sent on it, so no
- * statement runs twice. Returns 1 when the connection is up. */
+ * restart, an idle timeout, a terminated backend). Reading what is waiting on the
+ * socket, without sending anything, tells; such a connection is reset before
+ * anything is sent on it, so no statement runs twice. Returns 1 when it is up. */
 static int sched_conn_alive(request_rec *r, PGconn *conn)
 {
     struct pollfd pfd;
@@ -86,6 +103,9 @@ static void sched_conn_remember(apr_pool_t *p, PGconn *conn, sched_conn_state_t 
         APR_ARRAY_PUSH(st->foreign, const char *) = apr_pstrdup(p, PQgetvalue(res, i, 0));
     }
     PQclear(res);
+    if (st->foreign->nelts) {
+        sched_conn_foreign_seen = 1;
+    }
 }
 
 /* Prepares them again on a new backend of the same connection. */
@@ -112,12 +132,12 @@ static void sched_conn_restore(request_rec *r, PGconn *conn, sched_conn_state_t 
 static void sched_conn_session(request_rec *r, PGconn *conn)
 {
     PGresult *res = PQexec(conn, "SET plan_cache_mode = force_generic_plan");
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQstatus(conn) == CONNECTION_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, SCHED_LOGNO(00209)
                       "could not set plan_cache_mode: SQLSTATE %s",
                       PQresultErrorField(res, PG_DIAG_SQLSTATE));
     }
-    else {
+    else if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, SCHED_LOGNO(00210)
                       "new database session (backend %d): generic plans",
                       PQbackendPID(conn));
@@ -146,31 +166,131 @@ static sched_conn_state_t *sched_conn_state(request_rec *r, ap_dbd_t *dbd, PGcon
     return st;
 }
 
-PGconn *sched_conn_get(request_rec *r, unsigned char **prepared, const char **why)
+/* The lent connection of dbd, made usable; NULL when it cannot be. */
+static sched_conn_t *sched_conn_ready(request_rec *r, ap_dbd_t *dbd, int bound)
 {
-    sched_conn_state_t *st = ap_get_module_config(r->request_config, &sched_module);
-    ap_dbd_t *dbd;
-    PGconn *conn;
+    sched_conn_t *c;
+    PGconn *conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
 
-    /* mod_dbd gives a request the same connection every time: checked once, and
-     * remembered in the request's module config (mod_sched keeps nothing else there). */
-    if (st && st->conn) {
-        *prepared = st->prepared;
-        return st->conn;
-    }
-    dbd = sched_dbd_acquire ? sched_dbd_acquire(r) : NULL;
-    if (dbd == NULL) {
-        *why = "no connection from mod_dbd";
+    if (conn == NULL || !sched_conn_alive(r, conn)) {
         return NULL;
     }
-    conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
-    if (!sched_conn_alive(r, conn)) {
-        *why = "cannot reconnect";
+    c = apr_palloc(r->pool, sizeof(*c));
+    c->pg = conn;
+    c->prepared = sched_conn_state(r, dbd, conn)->prepared;
+    c->dbd = dbd;
+    c->bound = bound;
+    return c;
+}
+
+#define SCHED_WHY_BUSY  "every database connection of this process is in use " \
+                        "(SchedPoolWait passed)"
+#define SCHED_WHY_DOWN  "cannot connect to the database"
+
+/* A bound connection is rolled back before mod_dbd takes it back (cleanups run
+ * last registered first). */
+static apr_status_t sched_conn_idle(void *data)
+{
+    PGconn *conn = data;
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE
+        && PQtransactionStatus(conn) != PQTRANS_UNKNOWN) {
+        PQclear(PQexec(conn, "ROLLBACK"));
+    }
+    return APR_SUCCESS;
+}
+
+/* Whether another module (mod_authn_dbd, mod_session_dbd) took a connection for the
+ * whole request from mod_dbd: ap_dbd_acquire gives that one again, and taking a
+ * second one could wait for ever on a pool that such requests have emptied. */
+static int sched_conn_held(request_rec *r)
+{
+    while (!ap_is_initial_req(r)) {
+        r = r->prev ? r->prev : r->main;
+    }
+    return ap_get_module_config(r->request_config, sched_dbd_module) != NULL;
+}
+
+sched_conn_t *sched_conn_open(request_rec *r, apr_interval_time_t wait, const char **why,
+                              int *busy)
+{
+    sched_conn_t *c = ap_get_module_config(r->request_config, &sched_module);
+    ap_dbd_t *dbd;
+
+    *busy = 0;
+    if (c) {
+        return c;   /* the request's bound connection */
+    }
+    if (sched_conn_held(r)) {
+        dbd = sched_dbd_acquire(r);
+        if (dbd && (c = sched_conn_ready(r, dbd, 1)) != NULL) {
+            apr_pool_cleanup_register(r->pool, c->pg, sched_conn_idle,
+                                      apr_pool_cleanup_null);
+            ap_set_module_config(r->request_config, &sched_module, c);
+            return c;
+        }
+        *why = SCHED_WHY_DOWN;
         return NULL;
     }
-    st = sched_conn_state(r, dbd, conn);
-    st->conn = conn;
-    ap_set_module_config(r->request_config, &sched_module, st);
-    *prepared = st->prepared;
-    return conn;
+    if (sched_pool_enter(r->server, wait) != APR_SUCCESS) {
+        *busy = 1;
+        *why = SCHED_WHY_BUSY;
+        return NULL;
+    }
+    dbd = sched_dbd_open(r->pool, r->server);
+    if (dbd && (c = sched_conn_ready(r, dbd, 0)) != NULL) {
+        return c;
+    }
+    if (dbd) {
+        sched_dbd_close(r->server, dbd);
+    }
+    sched_pool_leave(r->server);
+    *why = SCHED_WHY_DOWN;
+    return NULL;
+}
+
+void sched_conn_close(request_rec *r, sched_conn_t *c)
+{
+    if (c == NULL || c->bound) {
+        return;
+    }
+    if (PQtransactionStatus(c->pg) != PQTRANS_IDLE
+        && PQtransactionStatus(c->pg) != PQTRANS_UNKNOWN) {
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+    }
+    sched_dbd_close(r->server, c->dbd);
+    sched_pool_leave(r->server);
+}
+
+static apr_status_t sched_conn_unbind(void *data)
+{
+    request_rec *r = data;
+    sched_pool_leave(r->server);
+    return APR_SUCCESS;
+}
+
+int sched_conn_bind(request_rec *r, apr_interval_time_t wait, const char **why,
+                    int *busy)
+{
+    sched_conn_t *c = ap_get_module_config(r->request_config, &sched_module);
+    ap_dbd_t *dbd;
+
+    *busy = 0;
+    if (c) {
+        return OK;
+    }
+    if (sched_pool_enter(r->server, wait) != APR_SUCCESS) {
+        *busy = 1;
+        *why = SCHED_WHY_BUSY;
+        return DECLINED;
+    }
+    /* mod_dbd gives it back at the end of the request; the place goes after it. */
+    apr_pool_cleanup_register(r->pool, r, sched_conn_unbind, apr_pool_cleanup_null);
+    dbd = sched_dbd_acquire(r);
+    if (dbd == NULL || (c = sched_conn_ready(r, dbd, 1)) == NULL) {
+        *why = SCHED_WHY_DOWN;
+        return DECLINED;
+    }
+    apr_pool_cleanup_register(r->pool, c->pg, sched_conn_idle, apr_pool_cleanup_null);
+    ap_set_module_config(r->request_config, &sched_module, c);
+    return OK;
 }

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "sched_private.h"
+#include "sched_config.h"
 #include "sched_conn.h"
 #include "sched_db.h"
 #include "sched_http.h"
@@ -12,22 +13,10 @@
 #include "sched_sqlstate.h"
 
 #define SCHED_DB_RETRIES   3
-#define SCHED_RETRY_AFTER  "5"
 
 static apr_status_t sched_db_clear(void *res)
 {
     PQclear(res);
-    return APR_SUCCESS;
-}
-
-/* Runs after every statement of the request: leave no transaction open on a
- * connection that goes back to the pool. */
-static apr_status_t sched_db_idle(void *conn)
-{
-    if (PQtransactionStatus(conn) != PQTRANS_IDLE
-        && PQtransactionStatus(conn) != PQTRANS_UNKNOWN) {
-        PQclear(PQexec(conn, "ROLLBACK"));
-    }
     return APR_SUCCESS;
 }
 
@@ -123,6 +112,44 @@ static int sched_db_quiet_failure(request_rec *r, sched_stmt_e stmt, PGresult *r
            ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* Why the statement cannot run: logged, and answered as 503 unless quiet. */
+static int sched_db_no_conn(request_rec *r, const char *why, int quiet)
+{
+    if (quiet) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00208)
+                      "database unavailable: %s", why);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    return sched_db_unavailable(r, why);
+}
+
+/* One run of stmt on a connection of its own, given back before returning. Returns
+ * the result (never NULL), and whether the connection was lost meanwhile. */
+static PGresult *sched_db_once(request_rec *r, sched_stmt_e stmt, int nparams,
+                               const char *const *params, const char **why, int *lost)
+{
+    const sched_config_t *conf = sched_config_get(r);
+    int busy;
+    sched_conn_t *c = sched_conn_open(r, apr_time_from_sec(conf->pool_wait), why, &busy);
+    PGresult *res;
+
+    if (c == NULL) {
+        return NULL;
+    }
+    res = sched_db_run(c->pg, c->prepared, stmt, nparams, params);
+    if (PQresultStatus(res) == PGRES_FATAL_ERROR
+        && sched_sqlstate_classify(PQresultErrorField(res, PG_DIAG_SQLSTATE), NULL).kind
+           == SCHED_SQLSTATE_REPREPARE) {
+        memset(c->prepared, 0, SCHED_STMT_COUNT);
+        PQclear(res);
+        res = sched_db_run(c->pg, c->prepared, stmt, nparams, params);
+    }
+    *lost = PQstatus(c->pg) != CONNECTION_OK;
+    sched_conn_close(r, c);
+    apr_pool_cleanup_register(r->pool, res, sched_db_clear, apr_pool_cleanup_null);
+    return res;
+}
+
 /* Runs stmt; a violation of the constraint named except is handed back to the caller
  * as SCHED_DB_CONSTRAINT instead of answered. quiet: nothing is answered at all, a
  * failure is logged and returned as 503 or 500. */
@@ -130,44 +157,32 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
                             const char *const *params, PGresult **out, const char *except,
                             int quiet)
 {
-    unsigned char *prepared;
-    const char *why, *sqlstate, *constraint;
-    PGconn *conn = sched_conn_get(r, &prepared, &why);
+    const char *why = NULL, *sqlstate, *constraint;
     sched_sqlstate_answer_t a;
     PGresult *res;
-    int attempt, reran = 0;
+    int attempt, reran = 0, lost = 0;
 
-    if (conn == NULL && quiet) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00208)
-                      "database unavailable: %s", why);
-        return HTTP_SERVICE_UNAVAILABLE;
-    }
-    if (conn == NULL) {
-        return sched_db_unavailable(r, why);
-    }
     if (sched_stmts[stmt].flags & SCHED_STMT_PRINCIPAL) {
         params = sched_db_principal(r, nparams, params);
         nparams += 2;
     }
-    apr_pool_cleanup_register(r->pool, conn, sched_db_idle, apr_pool_cleanup_null);
     for (attempt = 0; ; attempt++) {
-        res = sched_db_run(conn, prepared, stmt, nparams, params);
-        apr_pool_cleanup_register(r->pool, res, sched_db_clear, apr_pool_cleanup_null);
+        if ((res = sched_db_once(r, stmt, nparams, params, &why, &lost)) == NULL) {
+            return sched_db_no_conn(r, why, quiet);
+        }
         if (PQresultStatus(res) == PGRES_TUPLES_OK
             || PQresultStatus(res) == PGRES_COMMAND_OK) {
             *out = res;
             return OK;
         }
-        sqlstate = PQstatus(conn) == CONNECTION_OK
-                   ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        sqlstate = lost ? NULL : PQresultErrorField(res, PG_DIAG_SQLSTATE);
         constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
         if (except && constraint && strcmp(constraint, except) == 0) {
             return SCHED_DB_CONSTRAINT;
         }
         a = sched_sqlstate_classify(sqlstate, constraint);
-        if (a.kind == SCHED_SQLSTATE_REPREPARE && attempt == 0) {
-            memset(prepared, 0, SCHED_STMT_COUNT);
-            continue;
+        if (lost && attempt == 0 && (sched_stmts[stmt].flags & SCHED_STMT_RETRY_SAFE)) {
+            continue;   /* the next connection is checked, and reset, first */
         }
         if (a.kind == SCHED_SQLSTATE_RETRY && attempt < SCHED_DB_RETRIES) {
             continue;

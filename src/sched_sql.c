@@ -15,6 +15,7 @@
 #include "sched_sql.h"
 
 #define P  SCHED_STMT_PRINCIPAL
+#define R  SCHED_STMT_RETRY_SAFE
 #define ME " sched_principal($1::text, $2::bool) me"
 
 /* Clients and providers are the same shape: a role record pointing at a user. Users
@@ -24,10 +25,10 @@
       "SELECT t.id, sched_" #table "_json(t) FROM " #table " t," ME \
       " WHERE t.id > coalesce($3::int8, 0) AND ($4::int8 IS NULL OR t.user_id = $4::int8)" \
       "  AND (me.su OR t.user_id = me.user_id)" \
-      " ORDER BY t.id LIMIT $5::int8", P }, \
+      " ORDER BY t.id LIMIT $5::int8", P | R }, \
     { "sched_" #table "_get", \
       "SELECT sched_" #table "_json(t) FROM " #table " t," ME \
-      " WHERE t.id = $3::int8 AND (me.su OR t.user_id = me.user_id)", P }, \
+      " WHERE t.id = $3::int8 AND (me.su OR t.user_id = me.user_id)", P | R }, \
     { "sched_" #table "_create", \
       "WITH ins AS (INSERT INTO " #table " AS t (user_id) SELECT $3::int8 FROM" ME \
       "  WHERE me.su RETURNING t.id, sched_" #table "_json(t) AS json)" \
@@ -112,23 +113,23 @@
     " FROM (SELECT 1) one LEFT JOIN x ON true LEFT JOIN w ON true"
 
 const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
-    { "sched_health", "SELECT 1", 0 },
+    { "sched_health", "SELECT 1", R },
 
     /* The "sched" authentication provider: the password hash of an active user. */
     { "sched_auth_password",
-      "SELECT password FROM users WHERE username = $1::text AND is_active", 0 },
+      "SELECT password FROM users WHERE username = $1::text AND is_active", R },
 
     /* Users: everyone sees themselves; superusers see and change everyone. Others
      * may change their own email and password, nothing else. */
     { "sched_users_list",
       "SELECT u.id, sched_users_json(u) FROM users u," ME
       " WHERE u.id > coalesce($3::int8, 0) AND (me.su OR u.id = me.user_id)"
-      " ORDER BY u.id LIMIT $4::int8", P },
+      " ORDER BY u.id LIMIT $4::int8", P | R },
     { "sched_users_get",
       "SELECT sched_users_json(u) FROM users u," ME
-      " WHERE u.id = $3::int8 AND (me.su OR u.id = me.user_id)", P },
+      " WHERE u.id = $3::int8 AND (me.su OR u.id = me.user_id)", P | R },
     { "sched_users_me",
-      "SELECT sched_users_json(u) FROM users u," ME " WHERE u.id = me.user_id", P },
+      "SELECT sched_users_json(u) FROM users u," ME " WHERE u.id = me.user_id", P | R },
     { "sched_users_create",
       "WITH ins AS (INSERT INTO users AS u"
       "  (username, password, email, is_superuser, is_active)"
@@ -165,7 +166,7 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
     /* A time sent without an offset, read in SchedNaiveTimeZone ($2). */
     { "sched_time_resolve",
       "SELECT (extract(epoch FROM $1::timestamp AT TIME ZONE $2::text) * 1000000)::int8",
-      0 },
+      R },
 
     /* Slots: anyone allowed in sees them; a provider changes its own, a superuser
      * any. Create: $3 provider, $4 first start, $5 last start, $6 length. Identical
@@ -188,11 +189,11 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       P | SCHED_STMT_RERUN_ON_EXCLUSION },
     /* Bookable slots, of any provider and of one: two statements, so that each
      * has a generic plan that uses its own index. */
-    { "sched_slots_list", SCHED_SLOTS_LIST("$1::int8 IS NULL"), 0 },
-    { "sched_slots_list_provider", SCHED_SLOTS_LIST("s.provider_id = $1::int8"), 0 },
+    { "sched_slots_list", SCHED_SLOTS_LIST("$1::int8 IS NULL"), R },
+    { "sched_slots_list_provider", SCHED_SLOTS_LIST("s.provider_id = $1::int8"), R },
     { "sched_slots_get",
       "SELECT sched_slots_detail_json(s, $2::interval) FROM slots s WHERE id = $1::int8",
-      0 },
+      R },
     /* $3 id, $4 provider, $5 start, $6 end */
     { "sched_slots_update",
       "WITH lk AS (" SCHED_LOCK_PROVIDER("(SELECT provider_id FROM slots WHERE id = $3::int8)")
@@ -223,7 +224,7 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       " old AS (DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys"
       "  WHERE created_at <= now() - interval '24 hours' ORDER BY created_at LIMIT 32))"
       " SELECT request, reservation_id, body FROM idempotency_keys"
-      " WHERE key = $1::text AND created_at > now() - interval '24 hours'", 0 },
+      " WHERE key = $1::text AND created_at > now() - interval '24 hours'", R },
     /* Booking: a client books for itself, a superuser for anyone. $3 client, $4 slot,
      * $5 hold, $6 notice, $7 Idempotency-Key, $8 the request it names. One row:
      * (allowed, id, json, whether the slot exists, whether the client exists). */
@@ -251,10 +252,10 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
       "  AND ($6::int8 IS NULL OR r.slot_id = $6::int8)"
       "  AND ($7::text IS NULL OR sched_reservation_status(r) = $7::text)"
       "  AND " SCHED_RESERVATION_VISIBLE("r")
-      " ORDER BY r.id LIMIT $8::int8", P },
+      " ORDER BY r.id LIMIT $8::int8", P | R },
     { "sched_reservations_get",
       "SELECT sched_reservations_json(r) FROM reservations r," ME
-      " WHERE r.id = $3::int8 AND " SCHED_RESERVATION_VISIBLE("r"), P },
+      " WHERE r.id = $3::int8 AND " SCHED_RESERVATION_VISIBLE("r"), P | R },
     /* Reschedule $3 to slot $4 ($5 notice), by its client or a superuser: one row
      * (visible, allowed, json, whether it is active, whether the slot exists). */
     { "sched_reservations_move",
@@ -274,10 +275,10 @@ const sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {
     { "sched_reservations_confirm",
       SCHED_RESERVATION_ACT("me.su OR r.client_id = me.client_id",
                             "confirmed_at = now(), held_until = 'infinity'",
-                            "sched_reservation_status(x.res) = 'pending'"), P },
+                            "sched_reservation_status(x.res) = 'pending'"), P | R },
     { "sched_reservations_cancel",
       SCHED_RESERVATION_ACT(SCHED_RESERVATION_VISIBLE("r"), "cancelled_at = now()",
-                            "(x.res).cancelled_at IS NULL"), P },
+                            "(x.res).cancelled_at IS NULL"), P | R },
     { "sched_reservations_delete",
       "WITH x AS (SELECT r.id, " SCHED_RESERVATION_VISIBLE("r") " AS visible,"
       "  me.su OR r.client_id = me.client_id AS allowed"

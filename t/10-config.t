@@ -34,6 +34,9 @@ my @BAD = (
     [ SchedAuthCacheTime      => '2d' ],
     [ SchedAuthCacheTime      => '-1s' ],
     [ SchedAuthCacheTime      => 'forever' ],
+    [ SchedPoolWait           => '6m' ],
+    [ SchedPoolWait           => '-1s' ],
+    [ SchedPoolWait           => '3' ],
 );
 
 my @GOOD = (
@@ -55,6 +58,9 @@ my @GOOD = (
     [ SchedOpenAccess         => 'Off' ],
     [ SchedAuthCacheTime      => '0s' ],
     [ SchedAuthCacheTime      => '5m' ],
+    [ SchedPoolWait           => '0s' ],
+    [ SchedPoolWait           => '3s' ],
+    [ SchedPoolWait           => '5m' ],
 );
 
 sub location {

@@ -1,0 +1,181 @@
+/* Bounded waits for mod_dbd's connections: see sched_pool.h. */
+#include <ap_mpm.h>
+#include <apr_strings.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
+
+#include "sched_private.h"
+#include "sched_pool.h"
+
+/* mod_dbd's default DBDMax. */
+#define SCHED_DBD_DEFAULT_MAX 10
+
+typedef struct sched_gate_t {
+#if APR_HAS_THREADS
+    apr_thread_mutex_t *mutex;
+    apr_thread_cond_t *freed;
+#endif
+    int size;                   /* DBDMax; 0: no limit */
+    int used;
+} sched_gate_t;
+
+typedef struct sched_server_t {
+    int size;                   /* DBDMax of this server's pool; 0: no limit */
+    int shares_main;            /* no DBD directive of its own: the main pool */
+    sched_gate_t *gate;         /* per process, from child_init */
+} sched_server_t;
+
+void *sched_pool_server_create(apr_pool_t *p, server_rec *s)
+{
+    sched_server_t *conf = apr_pcalloc(p, sizeof(*conf));
+    (void)s;
+    conf->size = SCHED_DBD_DEFAULT_MAX;
+    return conf;
+}
+
+static sched_server_t *sched_pool_conf(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &sched_module);
+}
+
+/* Reads DBDMax and DBDPersist among the directives from first on (conditional
+ * sections are already spliced in; other sections are not entered). */
+static void sched_pool_read(const ap_directive_t *d, sched_server_t *conf)
+{
+    for (; d; d = d->next) {
+        if (strcasecmp(d->directive, "DBDMax") == 0) {
+            conf->size = atoi(d->args) > 0 ? atoi(d->args) : SCHED_DBD_DEFAULT_MAX;
+        }
+        else if (strcasecmp(d->directive, "DBDPersist") == 0
+                 && (strcasecmp(d->args, "Off") == 0 || strcmp(d->args, "0") == 0)) {
+            conf->size = 0;     /* a connection of its own for every use */
+        }
+        if (strncasecmp(d->directive, "DBD", 3) == 0) {
+            conf->shares_main = 0;
+        }
+    }
+}
+
+/* The <VirtualHost> section that defined s. */
+static const ap_directive_t *sched_pool_vhost_section(server_rec *s)
+{
+    const ap_directive_t *d;
+    for (d = ap_conftree; d && s->defn_name; d = d->next) {
+        if (strcasecmp(d->directive, "<VirtualHost") == 0 && d->filename
+            && strcmp(d->filename, s->defn_name) == 0
+            && (unsigned)d->line_num == s->defn_line_number) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+void sched_pool_configure(server_rec *main_server)
+{
+    sched_server_t *main_conf = sched_pool_conf(main_server);
+    int threaded = 0;
+    server_rec *s;
+
+    sched_pool_read(ap_conftree, main_conf);
+    main_conf->shares_main = 0;
+    if (ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) != APR_SUCCESS || !threaded) {
+        main_conf->size = 0;    /* one request at a time per process */
+    }
+    for (s = main_server->next; s; s = s->next) {
+        sched_server_t *conf = sched_pool_conf(s);
+        const ap_directive_t *section = sched_pool_vhost_section(s);
+        conf->size = main_conf->size;
+        conf->shares_main = 1;
+        if (section) {
+            sched_pool_read(section->first_child, conf);
+        }
+        if (!threaded) {
+            conf->size = 0;
+        }
+    }
+}
+
+static apr_status_t sched_gate_create(apr_pool_t *p, int size, sched_gate_t **gate)
+{
+    sched_gate_t *g = apr_pcalloc(p, sizeof(*g));
+    apr_status_t rv = APR_SUCCESS;
+    g->size = size;
+#if APR_HAS_THREADS
+    if (size > 0) {
+        rv = apr_thread_mutex_create(&g->mutex, APR_THREAD_MUTEX_DEFAULT, p);
+        if (rv == APR_SUCCESS) {
+            rv = apr_thread_cond_create(&g->freed, p);
+        }
+    }
+#endif
+    *gate = g;
+    return rv;
+}
+
+apr_status_t sched_pool_child_init(apr_pool_t *pchild, server_rec *main_server)
+{
+    sched_server_t *main_conf = sched_pool_conf(main_server);
+    apr_status_t rv = sched_gate_create(pchild, main_conf->size, &main_conf->gate);
+    server_rec *s;
+
+    for (s = main_server->next; s && rv == APR_SUCCESS; s = s->next) {
+        sched_server_t *conf = sched_pool_conf(s);
+        if (conf->shares_main) {
+            conf->gate = main_conf->gate;
+        }
+        else {
+            rv = sched_gate_create(pchild, conf->size, &conf->gate);
+        }
+    }
+    return rv;
+}
+
+int sched_pool_size(server_rec *s)
+{
+    return sched_pool_conf(s)->size;
+}
+
+apr_status_t sched_pool_enter(server_rec *s, apr_interval_time_t wait)
+{
+    sched_gate_t *g = sched_pool_conf(s)->gate;
+    apr_status_t rv = APR_SUCCESS;
+#if APR_HAS_THREADS
+    apr_time_t deadline = apr_time_now() + wait;
+
+    if (g == NULL || g->size == 0) {
+        return APR_SUCCESS;
+    }
+    apr_thread_mutex_lock(g->mutex);
+    while (g->used >= g->size && rv == APR_SUCCESS) {
+        apr_interval_time_t left = deadline - apr_time_now();
+        rv = left > 0 ? apr_thread_cond_timedwait(g->freed, g->mutex, left) : APR_TIMEUP;
+        if (rv == APR_TIMEUP && g->used < g->size) {
+            rv = APR_SUCCESS;
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        g->used++;
+    }
+    apr_thread_mutex_unlock(g->mutex);
+#else
+    (void)g;
+    (void)wait;
+#endif
+    return rv;
+}
+
+void sched_pool_leave(server_rec *s)
+{
+#if APR_HAS_THREADS
+    sched_gate_t *g = sched_pool_conf(s)->gate;
+    if (g == NULL || g->size == 0) {
+        return;
+    }
+    apr_thread_mutex_lock(g->mutex);
+    g->used--;
+    apr_thread_cond_signal(g->freed);
+    apr_thread_mutex_unlock(g->mutex);
+#else
+    (void)s;
+#endif
+}
