@@ -23,8 +23,18 @@ const char *sched_time_parse_rfc3339(const char *s, int allow_naive, sched_time_
 /* Parses a calendar date "YYYY-MM-DD". Returns NULL or a reason. */
 const char *sched_time_parse_date(const char *s, int *year, int *month, int *day);
 
+/* Room for any time sched_time_format_utc_buf writes, with its NUL. */
+#define SCHED_TIME_FORMAT_MAX 48
+
 /* Formats epoch microseconds as UTC RFC 3339: "2026-12-01T08:00:00Z"; a non-zero
- * fraction is written with trailing zeros trimmed ("…T08:00:00.25Z"). */
+ * fraction is written with trailing zeros trimmed ("…T08:00:00.25Z"), as PostgreSQL's
+ * to_json writes a timestamp. Years outside 0000-9999 are written as ISO 8601's
+ * expanded years ("10000-01-01T…", "-0043-03-15T…" for 44 BC), which RFC 3339
+ * cannot express. Writes into out (SCHED_TIME_FORMAT_MAX bytes), NUL-terminated;
+ * returns the length. */
+apr_size_t sched_time_format_utc_buf(char *out, apr_int64_t epoch_usec);
+
+/* The same, in p. */
 char *sched_time_format_utc(apr_pool_t *p, apr_int64_t epoch_usec);
 
 /* Formats a parsed time without its offset ("2026-12-01T08:00:00.25"), for a

@@ -220,27 +220,40 @@ const char *sched_time_parse_date(const char *s, int *year, int *month, int *day
     return NULL;
 }
 
-/* ".25" for 250000 microseconds, "" for none. */
-static const char *sched_time_fraction(apr_pool_t *p, int usec)
+/* Writes ".25" for 250000 microseconds, nothing for none; returns the length. */
+static int sched_time_fraction(char *out, int usec)
 {
-    char buf[8];
-    int n = 6;
+    int n = 6, i;
     if (usec == 0) {
-        return "";
+        return 0;
     }
-    apr_snprintf(buf, sizeof(buf), "%06d", usec);
-    while (buf[n - 1] == '0') {
+    while (usec % 10 == 0) {
+        usec /= 10;
         n--;
     }
-    return apr_pstrcat(p, ".", apr_pstrmemdup(p, buf, n), NULL);
+    out[0] = '.';
+    for (i = n; i > 0; i--) {
+        out[i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    return n + 1;
 }
 
-char *sched_time_format_utc(apr_pool_t *p, apr_int64_t epoch_usec)
+/* Two digits. */
+static char *sched_time_2d(char *out, int v)
+{
+    out[0] = (char)('0' + v / 10);
+    out[1] = (char)('0' + v % 10);
+    return out + 2;
+}
+
+apr_size_t sched_time_format_utc_buf(char *out, apr_int64_t epoch_usec)
 {
     apr_int64_t days = epoch_usec / SCHED_USEC_PER_DAY;
     apr_int64_t rem = epoch_usec % SCHED_USEC_PER_DAY;
     apr_int64_t year;
     int month, day, secs;
+    char *o = out;
 
     if (rem < 0) {
         rem += SCHED_USEC_PER_DAY;
@@ -248,16 +261,42 @@ char *sched_time_format_utc(apr_pool_t *p, apr_int64_t epoch_usec)
     }
     sched_time_civil_from_days(days, &year, &month, &day);
     secs = (int)(rem / SCHED_USEC_PER_SEC);
-    return apr_psprintf(p, "%04" APR_INT64_T_FMT "-%02d-%02dT%02d:%02d:%02d%sZ",
-                        year, month, day, secs / 3600, secs / 60 % 60, secs % 60,
-                        sched_time_fraction(p, (int)(rem % SCHED_USEC_PER_SEC)));
+    if (year >= 0 && year <= 9999) {
+        o = sched_time_2d(sched_time_2d(o, (int)(year / 100)), (int)(year % 100));
+    }
+    else {      /* ISO 8601's expanded years: "10000", "-0043" (44 BC) */
+        o += apr_snprintf(o, 24, year < 0 ? "-%04" APR_INT64_T_FMT : "%" APR_INT64_T_FMT,
+                          year < 0 ? -year : year);
+    }
+    *o++ = '-';
+    o = sched_time_2d(o, month);
+    *o++ = '-';
+    o = sched_time_2d(o, day);
+    *o++ = 'T';
+    o = sched_time_2d(o, secs / 3600);
+    *o++ = ':';
+    o = sched_time_2d(o, secs / 60 % 60);
+    *o++ = ':';
+    o = sched_time_2d(o, secs % 60);
+    o += sched_time_fraction(o, (int)(rem % SCHED_USEC_PER_SEC));
+    *o++ = 'Z';
+    *o = '\0';
+    return (apr_size_t)(o - out);
+}
+
+char *sched_time_format_utc(apr_pool_t *p, apr_int64_t epoch_usec)
+{
+    char buf[SCHED_TIME_FORMAT_MAX];
+    apr_size_t n = sched_time_format_utc_buf(buf, epoch_usec);
+    return apr_pstrmemdup(p, buf, n);
 }
 
 char *sched_time_format_naive(apr_pool_t *p, const sched_time_t *t)
 {
-    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d%s",
-                        t->year, t->month, t->day, t->hour, t->minute, t->second,
-                        sched_time_fraction(p, t->usec));
+    char frac[8];
+    int n = sched_time_fraction(frac, t->usec);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d%.*s",
+                        t->year, t->month, t->day, t->hour, t->minute, t->second, n, frac);
 }
 
 apr_int64_t sched_time_grid(apr_int64_t start, apr_int64_t end, apr_int64_t len,
@@ -266,13 +305,16 @@ apr_int64_t sched_time_grid(apr_int64_t start, apr_int64_t end, apr_int64_t len,
     apr_int64_t day = start / SCHED_USEC_PER_DAY;
     apr_int64_t into;
 
+    if (len <= 0) {
+        return 0;
+    }
     if (start % SCHED_USEC_PER_DAY < 0) {
         day--;                      /* floor, also before 1970 */
     }
     day *= SCHED_USEC_PER_DAY;
     into = start - day;
     *first = day + (into + len - 1) / len * len;
-    if (len <= 0 || end < *first + len) {
+    if (end < *first + len) {
         return 0;
     }
     return (end - *first) / len;

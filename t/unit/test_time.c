@@ -332,6 +332,18 @@ static void test_format(void)
            "0001-01-01T00:00:00Z", "format: year 1");
     is_str(sched_time_format_utc(pool, APR_INT64_C(253402300799) * USEC),
            "9999-12-31T23:59:59Z", "format: year 9999");
+    /* As PostgreSQL's to_json of a timestamp writes them (t/86-sqljson.t compares
+     * the two), but for years before 1 (to_json: "0044-03-15T00:00:00 BC"). */
+    is_str(sched_time_format_utc(pool, APR_INT64_C(-30641760000) * USEC),
+           "0999-01-01T00:00:00Z", "format: year 999, four digits");
+    is_str(sched_time_format_utc(pool, APR_INT64_C(253402300800) * USEC),
+           "10000-01-01T00:00:00Z", "format: year 10000, five digits");
+    is_str(sched_time_format_utc(pool, APR_INT64_C(-62167219200) * USEC),
+           "0000-01-01T00:00:00Z", "format: year 0 (1 BC)");
+    is_str(sched_time_format_utc(pool, APR_INT64_C(-63517824000) * USEC),
+           "-0043-03-15T00:00:00Z", "format: 44 BC, ISO 8601's expanded year");
+    is_str(sched_time_format_utc(pool, APR_INT64_C(3093527980799) * USEC + 999999),
+           "99999-12-31T23:59:59.999999Z", "format: year 99999");
 }
 
 /* parse -> format -> parse gives the same instant, whatever the input offset. */

@@ -1,0 +1,166 @@
+#!/usr/bin/perl
+# Generates the statement table of the module from sql/statements/*.sql:
+#
+#   tools/sqlgen.pl DIR OUT.h OUT.c
+#
+# Each file holds one statement, as a DBA can PREPARE and EXPLAIN it, after a header
+# of comment lines that says what it takes and answers:
+#
+#   -- sched_slots_get: one slot, with whether it can be booked now.
+#   -- flags: retry-safe
+#   -- $1  id      int8      the slot
+#   -- $2  notice  interval  SchedMinNotice
+#   -- columns:
+#   --   id          int8         the slot
+#   --   start_time  timestamptz  ...
+#
+# The name is the file's ("sched_slots_get.sql"). Flags: principal (takes the caller
+# as $1 and $2, see sql/statements/README), retry-safe (changes nothing: run again on
+# a fresh connection when the connection is lost), rerun-on-exclusion. Every $N the
+# text uses must be named, in order; every column must be named with its type. What
+# follows the header is the SQL text the module prepares.
+#
+# OUT.h gets the enum of statements (SCHED_STMT_SLOTS_GET, ...) and, per statement, the
+# enum of its columns (SCHED_SLOTS_GET__START_TIME, ...): C code reads a column by its
+# name, and a column that the header does not name does not compile. OUT.c gets the
+# table: name, text, flags, parameter count, and the columns with their type OIDs,
+# which the module and schedctl check against what PostgreSQL describes when they
+# prepare the statement. Perl core only.
+use strict;
+use warnings;
+
+die "usage: $0 DIR OUT.h OUT.c\n" unless @ARGV == 3;
+my ($dir, $out_h, $out_c) = @ARGV;
+
+# The types a header may name, with their OIDs (pg_type).
+my %OID = (
+    bool => 16, bytea => 17, int8 => 20, int2 => 21, int4 => 23, text => 25,
+    json => 114, float8 => 701, date => 1082, time => 1083, timestamptz => 1184,
+    interval => 1186, numeric => 1700, jsonb => 3802, tstzrange => 3910,
+    'int8[]' => 1016, 'text[]' => 1009, 'int4[]' => 1007,
+);
+my %FLAG = (
+    'principal' => 'SCHED_STMT_PRINCIPAL',
+    'retry-safe' => 'SCHED_STMT_RETRY_SAFE',
+    'rerun-on-exclusion' => 'SCHED_STMT_RERUN_ON_EXCLUSION',
+);
+
+sub fail { die "$0: $_[0]\n" }
+
+sub parse {
+    my ($path) = @_;
+    (my $name = $path) =~ s{.*/}{};
+    $name =~ s/\.sql\z// or fail "$path: not a .sql file";
+    $name =~ /\Asched_[a-z0-9_]+\z/ or fail "$path: the name must be sched_[a-z0-9_]+";
+    open my $in, '<', $path or fail "$path: $!";
+    my @lines = <$in>;
+    close $in;
+    my %st = (name => $name, flags => [], params => [], cols => [], path => $path);
+    my $in_cols = 0;
+    my $summary = shift @lines // '';
+    $summary =~ /\A-- \Q$name\E: \S/ or fail "$path:1: must start \"-- $name: what it does\"";
+    while (@lines && $lines[0] =~ /\A--/) {
+        my $line = shift @lines;
+        chomp $line;
+        if ($line =~ /\A-- flags:\s*(.*)\z/) {
+            for my $f (split /[\s,]+/, $1) {
+                $FLAG{$f} or fail "$path: unknown flag \"$f\"";
+                push @{ $st{flags} }, $FLAG{$f};
+            }
+            $in_cols = 0;
+        }
+        elsif ($line =~ /\A-- \$(\d+)\s+([a-z_][a-z0-9_]*)\s+(\S+)(?:\s|\z)/) {
+            my ($n, $pname, $type) = ($1, $2, $3);
+            $n == @{ $st{params} } + 1 or fail "$path: \$$n is out of order";
+            $OID{$type} or fail "$path: \$$n: unknown type \"$type\"";
+            push @{ $st{params} }, $pname;
+            $in_cols = 0;
+        }
+        elsif ($line =~ /\A-- columns:\s*\z/) {
+            $in_cols = 1;
+        }
+        elsif ($in_cols && $line =~ /\A--\s+([a-z_][a-z0-9_]*)\s+(\S+)(?:\s|\z)/) {
+            my ($cname, $type) = ($1, $2);
+            $OID{$type} or fail "$path: column $cname: unknown type \"$type\"";
+            grep { $_->[0] eq $cname } @{ $st{cols} } and fail "$path: column $cname twice";
+            push @{ $st{cols} }, [ $cname, $type ];
+        }
+        elsif ($in_cols && $line =~ /\A--\s*\z/) {
+            $in_cols = 0;
+        }
+    }
+    my $sql = join '', @lines;
+    $sql =~ s/\A\s+//;
+    $sql =~ s/;\s*\z//;
+    $sql =~ s/\s+\z//;
+    length $sql or fail "$path: no SQL after the header";
+    $sql =~ /;\s*\S/ and fail "$path: one statement per file";
+    my %used = map { $_ => 1 } $sql =~ /\$(\d+)/g;
+    my $max = 0;
+    for (keys %used) { $max = $_ if $_ > $max }
+    $max == @{ $st{params} } or fail "$path: the text uses \$$max, the header names "
+                                    . scalar(@{ $st{params} }) . " parameters";
+    $used{$_} or fail "$path: \$$_ is named but not used" for 1 .. $max;
+    $st{sql} = $sql;
+    return \%st;
+}
+
+sub c_string {
+    my ($s) = @_;
+    my @out;
+    for my $line (split /\n/, $s) {
+        $line =~ s/\s+\z//;
+        (my $e = $line) =~ s/(["\\])/\\$1/g;
+        $e =~ s/\?/\\?/g;
+        $e =~ s/\t/    /g;
+        push @out, "\"$e\\n\"";
+    }
+    $out[-1] =~ s/\\n"\z/"/;
+    return join "\n        ", @out;
+}
+
+opendir my $dh, $dir or fail "$dir: $!";
+my @files = sort grep { /\.sql\z/ } readdir $dh;
+closedir $dh;
+@files or fail "$dir: no statements";
+my @stmts = map { parse("$dir/$_") } @files;
+
+my $h = "/* Generated by tools/sqlgen.pl from $dir/*.sql: do not edit. */\n"
+      . "#ifndef SCHED_STMTS_H\n#define SCHED_STMTS_H\n\n"
+      . "typedef enum sched_stmt_e {\n";
+$h .= "    SCHED_STMT_" . uc(substr $_->{name}, 6) . ",\n" for @stmts;
+$h .= "    SCHED_STMT_COUNT\n} sched_stmt_e;\n";
+for my $st (@stmts) {
+    next unless @{ $st->{cols} };
+    my $prefix = 'SCHED_' . uc(substr $st->{name}, 6) . '__';
+    $h .= "\n/* Columns of $st->{name}. */\nenum {\n";
+    $h .= join ",\n", map { "    $prefix" . uc($_->[0]) } @{ $st->{cols} };
+    $h .= "\n};\n";
+}
+$h .= "\n#endif\n";
+
+my $c = "/* Generated by tools/sqlgen.pl from $dir/*.sql: do not edit. */\n"
+      . "#include \"sched_sql.h\"\n\n";
+for my $st (@stmts) {
+    next unless @{ $st->{cols} };
+    $c .= "static const sched_col_t sched_cols_$st->{name}[] = {\n";
+    $c .= join ",\n", map { "    { \"$_->[0]\", $OID{$_->[1]}, \"$_->[1]\" }" } @{ $st->{cols} };
+    $c .= "\n};\n";
+}
+$c .= "\nconst sched_stmt_t sched_stmts[SCHED_STMT_COUNT] = {\n";
+for my $st (@stmts) {
+    my $flags = @{ $st->{flags} } ? join(' | ', @{ $st->{flags} }) : '0';
+    my $cols = @{ $st->{cols} } ? "sched_cols_$st->{name}" : 'NULL';
+    $c .= "    { \"$st->{name}\",\n        " . c_string($st->{sql}) . ",\n"
+        . "        $flags, " . scalar(@{ $st->{params} }) . ", "
+        . scalar(@{ $st->{cols} }) . ", $cols },\n";
+}
+$c .= "};\n";
+
+for ([$out_h, $h], [$out_c, $c]) {
+    my ($path, $text) = @$_;
+    open my $out, '>', "$path.tmp" or fail "$path.tmp: $!";
+    print {$out} $text;
+    close $out or fail "$path.tmp: $!";
+    rename "$path.tmp", $path or fail "$path: $!";
+}
