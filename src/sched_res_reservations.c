@@ -8,9 +8,8 @@
 #include "sched_db.h"
 #include "sched_json.h"
 #include "sched_list.h"
+#include "sched_parse.h"
 #include "sched_res.h"
-
-#define SCHED_IDEMPOTENCY_KEY_MAX 255
 
 static const char *sched_seconds(request_rec *r, apr_int64_t seconds)
 {
@@ -57,21 +56,11 @@ static int sched_reservation_body(sched_req_t *req, apr_int64_t *client, int slo
 /* The Idempotency-Key header: NULL when absent; 400 when malformed. */
 static int sched_idempotency_key(sched_req_t *req, const char **key)
 {
-    const char *k = apr_table_get(req->r->headers_in, "Idempotency-Key");
-    const char *c;
+    const char *reason;
 
-    *key = k;
-    if (k == NULL) {
-        return OK;
-    }
-    for (c = k; *c; c++) {
-        if (*c < 0x21 || *c > 0x7e) {
-            break;
-        }
-    }
-    if (*k == '\0' || *c || c - k > SCHED_IDEMPOTENCY_KEY_MAX) {
-        return sched_problem(req->r, HTTP_BAD_REQUEST, "Idempotency-Key must be 1 to 255 "
-                             "visible ASCII characters", NULL);
+    *key = apr_table_get(req->r->headers_in, "Idempotency-Key");
+    if (*key && (reason = sched_parse_idempotency_key(*key)) != NULL) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST, reason, NULL);
     }
     return OK;
 }
