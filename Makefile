@@ -32,7 +32,7 @@ BENCH_DEPS := wrk curl apache2-utils
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
               src/sched_sqlstate.c src/sched_crypt.c src/sched_credcache.c src/sched_query.c \
-              src/sched_jsonw.c
+              src/sched_jsonw.c src/sched_body.c
 GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_pool.c src/sched_db.c src/sched_sql.c \
               src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
               src/sched_res_roles.c src/sched_res_slots.c src/sched_res_reservations.c \

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "sched_private.h"
+#include "sched_body.h"
 #include "sched_route.h"
 #include "sched_query.h"
 
@@ -42,6 +43,13 @@ json_t *sched_json_object(request_rec *r);
 /* Reads and parses the request body as a JSON object (415, 413, 400 otherwise).
  * The object is released with r->pool. */
 int sched_read_json(sched_req_t *req, json_t **body);
+
+/* Reads the request body as a JSON object and its fields as schema says, for a POST
+ * when create is set, else for the PUT or PATCH that req->replace tells; times without
+ * an offset are read in SchedNaiveTimeZone. values holds schema->count values. Answers
+ * 400 with every field at fault, or as sched_read_json does. */
+int sched_read_fields(sched_req_t *req, const sched_body_t *schema, int create,
+                      sched_body_value_t *values);
 
 /* A query parameter, or NULL. Answers 400 if it was given more than once or its
  * value cannot be decoded. */

@@ -1,4 +1,4 @@
-/* Parsers for configuration values, path ids and query parameters.
+/* Parsers for configuration values, path ids, query parameters and headers.
  * Pure: no httpd header. Each returns NULL on success, else a reason fit to be shown
  * after the name of the directive or parameter. */
 #ifndef SCHED_PARSE_H
@@ -25,6 +25,22 @@ int sched_parse_id(const char *s, apr_int64_t *id);
 
 /* The same for the first len bytes of s. */
 int sched_parse_id_n(const char *s, apr_size_t len, apr_int64_t *id);
+
+/* The paging cursor of a list ordered by time, then id: "<epoch microseconds>_<id>",
+ * the time a decimal int64 with an optional '-' (no '+', no space), the id as
+ * sched_parse_id reads it. Returns 1 and sets *usec and *id, else 0. */
+int sched_parse_time_cursor(const char *s, apr_int64_t *usec, apr_int64_t *id);
+
+/* The paging cursor of a list ordered by id: the last id of the page before.
+ * Returns 1 and sets *id, else 0. */
+int sched_parse_id_cursor(const char *s, apr_int64_t *id);
+
+/* The longest Idempotency-Key accepted. */
+#define SCHED_PARSE_IDEMPOTENCY_KEY_MAX 255
+
+/* An Idempotency-Key header value: 1 to 255 visible ASCII characters (0x21-0x7e).
+ * Returns NULL, or the reason to answer 400 with (NULL s included). */
+const char *sched_parse_idempotency_key(const char *s);
 
 /* An IANA zone name as found in the system zone database ("UTC", "Europe/Paris"):
  * letters, digits, '_', '-', '+', '/' ; no "..", no leading '/'; at most 64 chars.

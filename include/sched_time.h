@@ -16,7 +16,8 @@ typedef struct sched_time_t {
 } sched_time_t;
 
 /* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)"; 'T' may be 't' or ' ', 'Z'
- * may be 'z'. With allow_naive, the offset may be missing (has_offset = 0).
+ * may be 'z'. With allow_naive, the offset may be missing (has_offset = 0). A time
+ * with an offset is in years 0001 to 9999 in UTC too, so that it formats back.
  * Returns NULL on success, else a reason fit for a client ("not a valid date"). */
 const char *sched_time_parse_rfc3339(const char *s, int allow_naive, sched_time_t *out);
 

@@ -5,13 +5,12 @@
 #define SCHED_TIMEIN_H
 
 #include "sched_http.h"
-#include "sched_json.h"
+#include "sched_time.h"
 
-/* Reads body[field] into *usec (UTC microseconds since 1970). *got says what was
- * found; a bad value adds to errors. Returns OK, or DONE after answering (the
- * database failed while resolving a naive time). */
-int sched_timein_body(sched_req_t *req, json_t *body, const char *field, int required,
-                      json_t *errors, sched_field_e *got, apr_int64_t *usec);
+/* A sched_body_resolve_fn for sched_body_read, ctx being the sched_req_t: reads t
+ * (a time without an offset) in SchedNaiveTimeZone into *usec. Returns OK, or DONE
+ * after answering (the database failed). */
+int sched_timein_resolve(void *ctx, const sched_time_t *t, apr_int64_t *usec);
 
 /* Reads the query parameter name into *usec; *present says whether it was given.
  * Answers 400 when it is not a valid time. */

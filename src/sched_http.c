@@ -8,6 +8,7 @@
 #include "sched_http.h"
 #include "sched_json.h"
 #include "sched_parse.h"
+#include "sched_timein.h"
 
 #define SCHED_CT_JSON    "application/json; charset=utf-8"
 #define SCHED_CT_PROBLEM "application/problem+json"
@@ -209,6 +210,27 @@ int sched_read_json(sched_req_t *req, json_t **body)
         return sched_problem(r, HTTP_BAD_REQUEST, reason, NULL);
     }
     return OK;
+}
+
+int sched_read_fields(sched_req_t *req, const sched_body_t *schema, int create,
+                      sched_body_value_t *values)
+{
+    sched_body_mode_e mode = create ? SCHED_BODY_CREATE
+                             : req->replace ? SCHED_BODY_REPLACE : SCHED_BODY_PATCH;
+    json_t *body, *errors;
+    int rv = sched_read_json(req, &body);
+
+    if (rv != OK) {
+        return rv;
+    }
+    errors = sched_json_object(req->r);
+    rv = sched_body_read(schema, mode, body,
+                         req->conf->naive_tz ? sched_timein_resolve : NULL, req, values,
+                         errors);
+    if (rv != OK) {
+        return rv;
+    }
+    return json_object_size(errors) ? sched_problem_invalid(req->r, errors) : OK;
 }
 
 int sched_query_get(sched_req_t *req, const char *name, const char **value)

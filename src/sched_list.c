@@ -1,26 +1,10 @@
 /* Paged lists. */
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include <apr_lib.h>
-#include <errno.h>
 
 #include "sched_private.h"
 #include "sched_list.h"
 #include "sched_parse.h"
-
-/* "<epoch microseconds>_<id>"; the time may be negative. */
-static int sched_list_time_cursor(const char *s, apr_int64_t *usec, apr_int64_t *id)
-{
-    char *end;
-    const char *sep = strchr(s, '_');
-    if (sep == NULL || !sched_parse_id(sep + 1, id) || sep == s
-        || (sep - s == 1 && s[0] == '-')) {
-        return 0;
-    }
-    errno = 0;
-    *usec = apr_strtoi64(s, &end, 10);
-    return errno == 0 && end == sep && (apr_isdigit(s[0]) || s[0] == '-');
-}
 
 int sched_list_page(sched_req_t *req, sched_order_e order, sched_page_t *page)
 {
@@ -42,14 +26,14 @@ int sched_list_page(sched_req_t *req, sched_order_e order, sched_page_t *page)
     }
     page->after_time = page->after_id = NULL;
     if (page->after && order == SCHED_ORDER_TIME_ID) {
-        valid = sched_list_time_cursor(page->after, &usec, &after);
+        valid = sched_parse_time_cursor(page->after, &usec, &after);
         if (valid) {
             page->after_time = sched_i64(req->r, usec);
             page->after_id = sched_i64(req->r, after);
         }
     }
     else {
-        valid = page->after == NULL || sched_parse_id(page->after, &after);
+        valid = page->after == NULL || sched_parse_id_cursor(page->after, &after);
     }
     if (page->after && !valid) {
         return sched_problem(req->r, HTTP_BAD_REQUEST,

@@ -1,8 +1,9 @@
-/* Parsers for configuration values, path ids and query parameters.
+/* Parsers for configuration values, path ids, query parameters and headers.
  *
  * The parsers take no pool: a reason that quotes the value is written to a buffer
  * of the calling thread, valid until that thread's next call here. Callers copy it
  * (sched_cmd_fail does, with apr_pstrcat) or drop it. */
+#include <errno.h>
 #include <string.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -203,6 +204,50 @@ int sched_parse_id_n(const char *s, apr_size_t len, apr_int64_t *id)
 int sched_parse_id(const char *s, apr_int64_t *id)
 {
     return s != NULL && sched_parse_id_n(s, strlen(s), id);
+}
+
+int sched_parse_time_cursor(const char *s, apr_int64_t *usec, apr_int64_t *id)
+{
+    char *end;
+    apr_int64_t t, n;
+    const char *sep = s ? strchr(s, '_') : NULL;
+
+    if (sep == NULL || !sched_parse_id(sep + 1, &n) || sep == s
+        || (sep - s == 1 && s[0] == '-') || !(apr_isdigit(s[0]) || s[0] == '-')) {
+        return 0;
+    }
+    errno = 0;
+    t = apr_strtoi64(s, &end, 10);
+    if (errno != 0 || end != sep) {
+        return 0;
+    }
+    *usec = t;
+    *id = n;
+    return 1;
+}
+
+int sched_parse_id_cursor(const char *s, apr_int64_t *id)
+{
+    return sched_parse_id(s, id);
+}
+
+const char *sched_parse_idempotency_key(const char *s)
+{
+    static const char bad[] = "Idempotency-Key must be 1 to 255 visible ASCII characters";
+    const char *c;
+
+    if (s == NULL) {
+        return bad;
+    }
+    for (c = s; *c; c++) {
+        if (*c < 0x21 || *c > 0x7e) {
+            break;
+        }
+    }
+    if (*s == '\0' || *c || c - s > SCHED_PARSE_IDEMPOTENCY_KEY_MAX) {
+        return bad;
+    }
+    return NULL;
 }
 
 const char *sched_parse_zone_name(const char *arg)

@@ -58,7 +58,9 @@ sched_query_t *sched_query_parse(apr_pool_t *p, const char *args)
     copy = apr_pstrdup(p, args);
     for (pair = apr_strtok(copy, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
         char *eq = strchr(pair, '=');
-        char *value = eq ? eq + 1 : "";
+        /* no '=': the value is the empty string at the end of pair, which
+         * sched_query_decode may write to (a string constant it may not) */
+        char *value = eq ? eq + 1 : pair + strlen(pair);
         sched_param_t *param;
         int decoded;
 

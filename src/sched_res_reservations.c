@@ -8,9 +8,8 @@
 #include "sched_db.h"
 #include "sched_json.h"
 #include "sched_list.h"
+#include "sched_parse.h"
 #include "sched_res.h"
-
-#define SCHED_IDEMPOTENCY_KEY_MAX 255
 
 static const char *sched_seconds(request_rec *r, apr_int64_t seconds)
 {
@@ -36,42 +35,14 @@ static int sched_slot_refused(sched_req_t *req, const char *slot_count)
                                       "the slot starts too soon to be booked");
 }
 
-/* Reads the ids of the body: client (when client is not NULL) and slot. */
-static int sched_reservation_body(sched_req_t *req, apr_int64_t *client, int slot_required,
-                                  apr_int64_t *slot, sched_field_e *got_slot)
-{
-    json_t *body, *errors;
-    int rv = sched_read_json(req, &body);
-
-    if (rv != OK) {
-        return rv;
-    }
-    errors = sched_json_object(req->r);
-    if (client) {
-        sched_json_get_id(body, "client", 1, client, errors);
-    }
-    *got_slot = sched_json_get_id(body, "slot", slot_required, slot, errors);
-    return json_object_size(errors) ? sched_problem_invalid(req->r, errors) : OK;
-}
-
 /* The Idempotency-Key header: NULL when absent; 400 when malformed. */
 static int sched_idempotency_key(sched_req_t *req, const char **key)
 {
-    const char *k = apr_table_get(req->r->headers_in, "Idempotency-Key");
-    const char *c;
+    const char *reason;
 
-    *key = k;
-    if (k == NULL) {
-        return OK;
-    }
-    for (c = k; *c; c++) {
-        if (*c < 0x21 || *c > 0x7e) {
-            break;
-        }
-    }
-    if (*k == '\0' || *c || c - k > SCHED_IDEMPOTENCY_KEY_MAX) {
-        return sched_problem(req->r, HTTP_BAD_REQUEST, "Idempotency-Key must be 1 to 255 "
-                             "visible ASCII characters", NULL);
+    *key = apr_table_get(req->r->headers_in, "Idempotency-Key");
+    if (*key && (reason = sched_parse_idempotency_key(*key)) != NULL) {
+        return sched_problem(req->r, HTTP_BAD_REQUEST, reason, NULL);
     }
     return OK;
 }
@@ -96,17 +67,16 @@ static int sched_idempotency_replay(sched_req_t *req, const char *key, const cha
 
 static int sched_reservations_create(sched_req_t *req)
 {
-    apr_int64_t client, slot;
-    sched_field_e got_slot;
+    sched_body_value_t v[SCHED_RESERVATION_FIELDS];
     const char *params[6], *key;
     PGresult *res;
-    int rv = sched_reservation_body(req, &client, 1, &slot, &got_slot);
+    int rv = sched_read_fields(req, &sched_body_reservations, 1, v);
 
     if (rv != OK || (rv = sched_idempotency_key(req, &key)) != OK) {
         return rv;
     }
-    params[0] = sched_i64(req->r, client);
-    params[1] = sched_i64(req->r, slot);
+    params[0] = sched_i64(req->r, v[SCHED_RESERVATION_CLIENT].i);
+    params[1] = sched_i64(req->r, v[SCHED_RESERVATION_SLOT].i);
     params[2] = sched_seconds(req->r, req->conf->hold_time);
     params[3] = sched_seconds(req->r, req->conf->min_notice);
     params[4] = key;
@@ -179,20 +149,19 @@ static int sched_reservations_read(sched_req_t *req)
 /* PUT and PATCH: only the slot may change (a reschedule). */
 static int sched_reservations_move(sched_req_t *req)
 {
-    apr_int64_t slot;
-    sched_field_e got_slot;
+    sched_body_value_t v[SCHED_RESERVATION_FIELDS];
     const char *params[3];
     PGresult *res;
-    int rv = sched_reservation_body(req, NULL, req->replace, &slot, &got_slot);
+    int rv = sched_read_fields(req, &sched_body_reservations, 0, v);
 
     if (rv != OK) {
         return rv;
     }
-    if (got_slot != SCHED_FIELD_OK) {
+    if (v[SCHED_RESERVATION_SLOT].got != SCHED_FIELD_OK) {
         return sched_reservations_read(req);
     }
     params[0] = sched_i64(req->r, req->route.id);
-    params[1] = sched_i64(req->r, slot);
+    params[1] = sched_i64(req->r, v[SCHED_RESERVATION_SLOT].i);
     params[2] = sched_seconds(req->r, req->conf->min_notice);
     if ((rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_MOVE, 3, params, &res)) != OK
         || (rv = sched_db_guard(req->r, res)) != OK) {

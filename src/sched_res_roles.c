@@ -5,22 +5,22 @@
 
 #include "sched_private.h"
 #include "sched_db.h"
-#include "sched_json.h"
 #include "sched_list.h"
 #include "sched_res.h"
 
-/* Statements of one role table, in the order of sched_sql.h. */
+/* Statements of one role table, in the order of sched_sql.h, and its body. */
 typedef struct sched_role_t {
     sched_stmt_e list, get, create, update, remove;
+    const sched_body_t *body;
 } sched_role_t;
 
 static const sched_role_t sched_role_clients = {
     SCHED_STMT_CLIENTS_LIST, SCHED_STMT_CLIENTS_GET, SCHED_STMT_CLIENTS_CREATE,
-    SCHED_STMT_CLIENTS_UPDATE, SCHED_STMT_CLIENTS_DELETE
+    SCHED_STMT_CLIENTS_UPDATE, SCHED_STMT_CLIENTS_DELETE, &sched_body_clients
 };
 static const sched_role_t sched_role_providers = {
     SCHED_STMT_PROVIDERS_LIST, SCHED_STMT_PROVIDERS_GET, SCHED_STMT_PROVIDERS_CREATE,
-    SCHED_STMT_PROVIDERS_UPDATE, SCHED_STMT_PROVIDERS_DELETE
+    SCHED_STMT_PROVIDERS_UPDATE, SCHED_STMT_PROVIDERS_DELETE, &sched_body_providers
 };
 
 static const sched_role_t *sched_role_of(sched_req_t *req)
@@ -56,26 +56,18 @@ static int sched_role_read(sched_req_t *req)
     return sched_db_read_id(req->r, sched_role_of(req)->get, req->route.id);
 }
 
-/* Reads {"user": id}; required says whether user must be there. */
-static int sched_role_body(sched_req_t *req, int required, const char **user)
+/* Reads {"user": id} (required in POST and PUT) into *user, NULL when absent. */
+static int sched_role_body(sched_req_t *req, int create, const char **user)
 {
-    json_t *body, *errors;
-    apr_int64_t id;
-    int rv = sched_read_json(req, &body);
+    sched_body_value_t v[SCHED_ROLE_FIELDS];
+    int rv = sched_read_fields(req, sched_role_of(req)->body, create, v);
+
     if (rv != OK) {
         return rv;
     }
-    errors = sched_json_object(req->r);
-    *user = NULL;
-    switch (sched_json_get_id(body, "user", required, &id, errors)) {
-    case SCHED_FIELD_OK:
-        *user = sched_i64(req->r, id);
-        return OK;
-    case SCHED_FIELD_ABSENT:
-        return required ? sched_problem_invalid(req->r, errors) : OK;
-    default:
-        return sched_problem_invalid(req->r, errors);
-    }
+    *user = v[SCHED_ROLE_USER].got == SCHED_FIELD_OK
+            ? sched_i64(req->r, v[SCHED_ROLE_USER].i) : NULL;
+    return OK;
 }
 
 static int sched_role_create(sched_req_t *req)
@@ -94,7 +86,7 @@ static int sched_role_change(sched_req_t *req)
 {
     const char *params[2] = { sched_i64(req->r, req->route.id), NULL };
     PGresult *res;
-    int rv = sched_role_body(req, req->replace, &params[1]);
+    int rv = sched_role_body(req, 0, &params[1]);
     if (rv != OK
         || (rv = sched_db_exec(req->r, sched_role_of(req)->update, 2, params, &res)) != OK) {
         return rv;

@@ -14,8 +14,6 @@
 
 #define SCHED_USEC             APR_INT64_C(1000000)
 #define SCHED_WINDOW_MAX_DAYS  31
-#define SCHED_SLOT_MINUTES_MIN 5
-#define SCHED_SLOT_MINUTES_MAX 1440
 
 /* A duration in seconds as an interval parameter. */
 static const char *sched_interval(request_rec *r, apr_int64_t seconds)
@@ -28,42 +26,6 @@ static const char *sched_notice(sched_req_t *req)
     return sched_interval(req->r, req->conf->min_notice);
 }
 
-/* The fields of a window or a slot, as read from a body. */
-typedef struct sched_window_t {
-    sched_field_e got_provider, got_start, got_end, got_minutes;
-    apr_int64_t provider, start, end, minutes;
-} sched_window_t;
-
-/* Reads provider, start_time, end_time (and slot_minutes when minutes is set); with
- * full they are required. Checks end > start when both are there. Answers 400. */
-static int sched_window_body(sched_req_t *req, int full, int minutes, sched_window_t *w)
-{
-    json_t *body, *errors;
-    int rv = sched_read_json(req, &body);
-
-    if (rv != OK) {
-        return rv;
-    }
-    errors = sched_json_object(req->r);
-    memset(w, 0, sizeof(*w));
-    w->got_provider = sched_json_get_id(body, "provider", full, &w->provider, errors);
-    if ((rv = sched_timein_body(req, body, "start_time", full, errors, &w->got_start,
-                                &w->start)) != OK
-        || (rv = sched_timein_body(req, body, "end_time", full, errors, &w->got_end,
-                                   &w->end)) != OK) {
-        return rv;
-    }
-    if (minutes) {
-        w->got_minutes = sched_json_get_int(body, "slot_minutes", 0, SCHED_SLOT_MINUTES_MIN,
-                                            SCHED_SLOT_MINUTES_MAX, &w->minutes, errors);
-    }
-    if (w->got_start == SCHED_FIELD_OK && w->got_end == SCHED_FIELD_OK
-        && w->end <= w->start) {
-        sched_json_error_add(errors, "end_time", "must be after start_time");
-    }
-    return json_object_size(errors) ? sched_problem_invalid(req->r, errors) : OK;
-}
-
 /* 400 naming one field. */
 static int sched_slots_invalid(sched_req_t *req, const char *field, const char *message)
 {
@@ -72,29 +34,34 @@ static int sched_slots_invalid(sched_req_t *req, const char *field, const char *
     return sched_problem(req->r, HTTP_BAD_REQUEST, message, errors);
 }
 
+/* POST: a provider's window of time (sched_body_slots), cut into slots of
+ * slot_minutes, or of SchedSlotLength. */
 static int sched_slots_create(sched_req_t *req)
 {
-    sched_window_t w;
-    apr_int64_t len, first, count;
+    sched_body_value_t w[SCHED_SLOT_FIELDS];
+    apr_int64_t start, end, len, first, count;
     const char *params[4];
     PGresult *res;
     apr_size_t size;
     char *body;
-    int rv = sched_window_body(req, 1, 1, &w);
+    int rv = sched_read_fields(req, &sched_body_slots, 1, w);
 
     if (rv != OK) {
         return rv;
     }
-    if (w.end - w.start > SCHED_WINDOW_MAX_DAYS * 86400 * SCHED_USEC) {
+    start = w[SCHED_SLOT_START_TIME].i;
+    end = w[SCHED_SLOT_END_TIME].i;
+    if (end - start > SCHED_WINDOW_MAX_DAYS * 86400 * SCHED_USEC) {
         return sched_slots_invalid(req, "end_time", "the window is longer than 31 days");
     }
-    len = (w.got_minutes == SCHED_FIELD_OK ? w.minutes * 60 : req->conf->slot_length)
+    len = (w[SCHED_SLOT_MINUTES].got == SCHED_FIELD_OK ? w[SCHED_SLOT_MINUTES].i * 60
+                                                        : req->conf->slot_length)
           * SCHED_USEC;
-    count = sched_time_grid(w.start, w.end, len, &first);
+    count = sched_time_grid(start, end, len, &first);
     if (count == 0) {
         return sched_slots_invalid(req, "end_time", "the window makes no whole slot");
     }
-    params[0] = sched_i64(req->r, w.provider);
+    params[0] = sched_i64(req->r, w[SCHED_SLOT_PROVIDER].i);
     params[1] = sched_time_format_utc(req->r->pool, first);
     params[2] = sched_time_format_utc(req->r->pool, first + (count - 1) * len);
     params[3] = sched_interval(req->r, len / SCHED_USEC);
@@ -182,22 +149,31 @@ static int sched_slots_read(sched_req_t *req)
     return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
 }
 
+/* The id, provider and times of a slot (sched_body_slots) as statement parameters,
+ * NULL for what the body leaves out. */
+static void sched_slot_params(sched_req_t *req, const sched_body_value_t *w,
+                              const char **params)
+{
+    params[0] = sched_i64(req->r, req->route.id);
+    params[1] = w[SCHED_SLOT_PROVIDER].got == SCHED_FIELD_OK
+                ? sched_i64(req->r, w[SCHED_SLOT_PROVIDER].i) : NULL;
+    params[2] = w[SCHED_SLOT_START_TIME].got == SCHED_FIELD_OK
+                ? sched_time_format_utc(req->r->pool, w[SCHED_SLOT_START_TIME].i) : NULL;
+    params[3] = w[SCHED_SLOT_END_TIME].got == SCHED_FIELD_OK
+                ? sched_time_format_utc(req->r->pool, w[SCHED_SLOT_END_TIME].i) : NULL;
+}
+
 static int sched_slots_change(sched_req_t *req)
 {
-    sched_window_t w;
+    sched_body_value_t w[SCHED_SLOT_FIELDS];
     const char *params[4];
     PGresult *res;
-    int rv = sched_window_body(req, req->replace, 0, &w);
+    int rv = sched_read_fields(req, &sched_body_slots, 0, w);
 
     if (rv != OK) {
         return rv;
     }
-    params[0] = sched_i64(req->r, req->route.id);
-    params[1] = w.got_provider == SCHED_FIELD_OK ? sched_i64(req->r, w.provider) : NULL;
-    params[2] = w.got_start == SCHED_FIELD_OK
-                ? sched_time_format_utc(req->r->pool, w.start) : NULL;
-    params[3] = w.got_end == SCHED_FIELD_OK
-                ? sched_time_format_utc(req->r->pool, w.end) : NULL;
+    sched_slot_params(req, w, params);
     if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_UPDATE, 4, params, &res)) != OK) {
         return rv;
     }

@@ -1,91 +1,46 @@
 /* /users/: accounts. The password is write-only: stored as a bcrypt hash, never
  * returned (sched_user_json in sql/ leaves it out). */
 #include <http_protocol.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "sched_private.h"
 #include "sched_crypt.h"
 #include "sched_db.h"
-#include "sched_json.h"
 #include "sched_list.h"
 #include "sched_res.h"
-
-#define SCHED_USERNAME_MAX  150
-#define SCHED_PASSWORD_MIN  8
-#define SCHED_PASSWORD_MAX  72      /* bcrypt reads no further */
-#define SCHED_EMAIL_MAX     254
 
 /* The writable fields of a user, as statement parameters (NULL: not given). */
 typedef struct sched_user_fields_t {
     const char *username, *password, *email, *is_superuser, *is_active;
 } sched_user_fields_t;
 
-static int sched_username_ok(const char *s)
+static const char *sched_text_param(const sched_body_value_t *v)
 {
-    for (; *s; s++) {
-        if (!apr_isalnum(*s) && !strchr("@.+-_", *s)) {
-            return 0;
-        }
-    }
-    return 1;
+    return v->got == SCHED_FIELD_OK ? v->s : NULL;
 }
 
-static int sched_email_ok(const char *s)
+static const char *sched_bool_param(const sched_body_value_t *v)
 {
-    const char *at = strchr(s, '@');
-    const char *c;
-    if (*s == '\0') {
-        return 1;
-    }
-    if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@')) {
-        return 0;
-    }
-    for (c = s; *c; c++) {
-        if (apr_isspace(*c) || apr_iscntrl(*c)) {
-            return 0;
-        }
-    }
-    return 1;
+    return v->got == SCHED_FIELD_OK ? (v->i ? "true" : "false") : NULL;
 }
 
-static const char *sched_bool_param(sched_field_e got, int value)
+/* Reads the body's user fields, as sched_body_users describes them, for a POST when
+ * create is set (else PUT or PATCH). Answers 4xx itself. */
+static int sched_user_body(sched_req_t *req, int create, sched_user_fields_t *f)
 {
-    return got == SCHED_FIELD_OK ? (value ? "true" : "false") : NULL;
-}
-
-/* Reads the body's user fields; with full (POST, PUT) username is required, and
- * with create the password too. Answers 4xx itself. */
-static int sched_user_body(sched_req_t *req, int full, int create, sched_user_fields_t *f)
-{
-    json_t *body, *errors;
-    const char *password = NULL;
-    int su = 0, active = 0, rv = sched_read_json(req, &body);
-    sched_field_e got_su, got_active;
+    sched_body_value_t v[SCHED_USER_FIELDS];
+    const char *password;
+    int rv = sched_read_fields(req, &sched_body_users, create, v);
 
     if (rv != OK) {
         return rv;
     }
-    errors = sched_json_object(req->r);
     memset(f, 0, sizeof(*f));
-    if (sched_json_get_string(body, "username", full, 1, SCHED_USERNAME_MAX,
-                              &f->username, errors) == SCHED_FIELD_OK
-        && !sched_username_ok(f->username)) {
-        sched_json_error_add(errors, "username", "letters, digits and @.+-_ only");
-    }
-    if (sched_json_get_string(body, "email", 0, 0, SCHED_EMAIL_MAX, &f->email, errors)
-        == SCHED_FIELD_OK && !sched_email_ok(f->email)) {
-        sched_json_error_add(errors, "email", "not a valid email address");
-    }
-    sched_json_get_string(body, "password", create, SCHED_PASSWORD_MIN,
-                          SCHED_PASSWORD_MAX, &password, errors);
-    got_su = sched_json_get_bool(body, "is_superuser", 0, &su, errors);
-    got_active = sched_json_get_bool(body, "is_active", 0, &active, errors);
-    if (json_object_size(errors)) {
-        return sched_problem_invalid(req->r, errors);
-    }
-    f->is_superuser = sched_bool_param(got_su, su);
-    f->is_active = sched_bool_param(got_active, active);
+    f->username = sched_text_param(&v[SCHED_USER_USERNAME]);
+    f->email = sched_text_param(&v[SCHED_USER_EMAIL]);
+    f->is_superuser = sched_bool_param(&v[SCHED_USER_IS_SUPERUSER]);
+    f->is_active = sched_bool_param(&v[SCHED_USER_IS_ACTIVE]);
+    password = sched_text_param(&v[SCHED_USER_PASSWORD]);
     if (password && sched_crypt_hash(req->r->pool, password, (char **)&f->password)
                     != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, req->r, SCHED_LOGNO(00301)
@@ -138,7 +93,7 @@ static int sched_users_create(sched_req_t *req)
     sched_user_fields_t f;
     const char *params[5];
     PGresult *res;
-    int rv = sched_user_body(req, 1, 1, &f);
+    int rv = sched_user_body(req, 1, &f);
 
     if (rv != OK) {
         return rv;
@@ -159,7 +114,7 @@ static int sched_users_change(sched_req_t *req)
     sched_user_fields_t f;
     const char *params[6];
     PGresult *res;
-    int rv = sched_user_body(req, req->replace, 0, &f);
+    int rv = sched_user_body(req, 0, &f);
 
     if (rv != OK) {
         return rv;

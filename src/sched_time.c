@@ -9,6 +9,10 @@
 #define SCHED_USEC_PER_SEC   APR_INT64_C(1000000)
 #define SCHED_USEC_PER_DAY   (APR_INT64_C(86400) * SCHED_USEC_PER_SEC)
 #define SCHED_MAX_OFFSET     (18 * 60)
+/* The instants that format as RFC 3339 (a year of four digits, 0001 to 9999):
+ * 0001-01-01T00:00:00Z, and 10000-01-01T00:00:00Z just after the last. */
+#define SCHED_FIRST_USEC     (APR_INT64_C(-62135596800) * SCHED_USEC_PER_SEC)
+#define SCHED_END_USEC       (APR_INT64_C(253402300800) * SCHED_USEC_PER_SEC)
 
 static const char sched_time_bad_shape[] = "not an RFC 3339 date-time";
 static const char sched_time_bad_date[] = "not a date (YYYY-MM-DD)";
@@ -195,6 +199,9 @@ const char *sched_time_parse_rfc3339(const char *s, int allow_naive, sched_time_
                            + t.hour * 3600 + t.minute * 60 + t.second
                            - (apr_int64_t)t.offset_minutes * 60;
         t.epoch_usec = secs * SCHED_USEC_PER_SEC + t.usec;
+        if (t.epoch_usec < SCHED_FIRST_USEC || t.epoch_usec >= SCHED_END_USEC) {
+            return "out of range in UTC (years 0001 to 9999)";
+        }
     }
     *out = t;
     return NULL;

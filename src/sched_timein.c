@@ -7,21 +7,14 @@
 #include "sched_time.h"
 #include "sched_timein.h"
 
-/* Parses text; sets *reason when it is not a time. Returns OK or DONE. */
-static int sched_timein_parse(sched_req_t *req, const char *text, const char **reason,
-                              apr_int64_t *usec)
+int sched_timein_resolve(void *ctx, const sched_time_t *t, apr_int64_t *usec)
 {
-    sched_time_t t;
+    sched_req_t *req = ctx;
     const char *params[2];
     PGresult *res;
     int rv;
 
-    *reason = sched_time_parse_rfc3339(text, req->conf->naive_tz != NULL, &t);
-    if (*reason || t.has_offset) {
-        *usec = t.epoch_usec;
-        return OK;
-    }
-    params[0] = sched_time_format_naive(req->r->pool, &t);
+    params[0] = sched_time_format_naive(req->r->pool, t);
     params[1] = req->conf->naive_tz;
     if ((rv = sched_db_exec(req->r, SCHED_STMT_TIME_RESOLVE, 2, params, &res)) != OK) {
         return rv;
@@ -30,24 +23,18 @@ static int sched_timein_parse(sched_req_t *req, const char *text, const char **r
     return OK;
 }
 
-int sched_timein_body(sched_req_t *req, json_t *body, const char *field, int required,
-                      json_t *errors, sched_field_e *got, apr_int64_t *usec)
+/* Parses text; sets *reason when it is not a time. Returns OK or DONE. */
+static int sched_timein_parse(sched_req_t *req, const char *text, const char **reason,
+                              apr_int64_t *usec)
 {
-    const char *text, *reason;
-    int rv;
+    sched_time_t t;
 
-    *got = sched_json_get_string(body, field, required, 1, 64, &text, errors);
-    if (*got != SCHED_FIELD_OK) {
+    *reason = sched_time_parse_rfc3339(text, req->conf->naive_tz != NULL, &t);
+    if (*reason || t.has_offset) {
+        *usec = t.epoch_usec;
         return OK;
     }
-    if ((rv = sched_timein_parse(req, text, &reason, usec)) != OK) {
-        return rv;
-    }
-    if (reason) {
-        sched_json_error_add(errors, field, reason);
-        *got = SCHED_FIELD_INVALID;
-    }
-    return OK;
+    return sched_timein_resolve(req, &t, usec);
 }
 
 int sched_timein_query(sched_req_t *req, const char *name, int *present,

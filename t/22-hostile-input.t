@@ -1,6 +1,7 @@
 # Bytes meant to slip through: a known query parameter whose value cannot be decoded
-# (a bad % escape, %00) is 400, never taken as absent; a raw NUL anywhere in a request
-# body is 400 and changes nothing, and the escape \u0000 is refused in every field.
+# (a bad % escape, %00) is 400, never taken as absent; a parameter without '=' has an
+# empty value; a raw NUL anywhere in a request body is 400 and changes nothing, and
+# the escape \u0000 is refused in every field.
 use strict;
 use warnings;
 use FindBin;
@@ -66,6 +67,17 @@ subtest 'what is decodable still works; unknown parameters are still ignored' =>
     $res = GET('/users/?LIMIT=1&limit=2');
     is $res->{status}, 200, 'parameter names are case-sensitive';
     is scalar @{ $res->{json} }, 2, 'limit=2 applies, LIMIT is unknown';
+};
+
+subtest 'a parameter without "=" has an empty value' => sub {
+    my $res = GET('/users/?flag');
+    is $res->{status}, 200, 'an unknown one is ignored' or diag $res->{content};
+    $res = GET('/users/?limit=1&flag&after');
+    problem_ok($res, 400, 'after with no value: not a cursor');
+    $res = GET('/users/?flag&limit=1');
+    is $res->{status}, 200, 'with others after it' or diag $res->{content};
+    is scalar @{ $res->{json} // [] }, 1, 'and limit applies';
+    problem_ok(GET('/users/?limit'), 400, 'limit with no value');
 };
 
 # The rows a write could change, as psql sees them.

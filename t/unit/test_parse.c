@@ -1,4 +1,5 @@
-/* Unit tests for sched_parse.c: durations, sizes, numbers, ids and zone names. */
+/* Unit tests for sched_parse.c: durations, sizes, numbers, ids, paging cursors,
+ * Idempotency-Key values and zone names. */
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
@@ -205,6 +206,96 @@ static void test_ids(void)
     ok(!sched_parse_id_n(NULL, 3, &id), "id_n NULL refused");
 }
 
+static void test_time_cursors(void)
+{
+    static const struct {
+        const char *in;
+        int ok;
+        apr_int64_t usec, id;
+    } cursors[] = {
+        { "1796112000000000_41", 1, APR_INT64_C(1796112000000000), 41 },
+        { "0_1", 1, 0, 1 },
+        { "-1_7", 1, -1, 7 },
+        { "-0_7", 1, 0, 7 },
+        { "007_7", 1, 7, 7 },
+        { "-62135596800000000_3", 1, APR_INT64_C(-62135596800000000), 3 },
+        { "9223372036854775807_9223372036854775807", 1, APR_INT64_MAX, APR_INT64_MAX },
+        { "-9223372036854775808_1", 1, APR_INT64_MIN, 1 },
+        { "", 0, 0, 0 }, { "_", 0, 0, 0 }, { "_1", 0, 0, 0 }, { "1_", 0, 0, 0 },
+        { "-_1", 0, 0, 0 }, { "1", 0, 0, 0 }, { "1_0", 0, 0, 0 }, { "1_01", 0, 0, 0 },
+        { "1_-1", 0, 0, 0 }, { "1_1_1", 0, 0, 0 }, { "1__1", 0, 0, 0 },
+        { "+1_1", 0, 0, 0 }, { " 1_1", 0, 0, 0 }, { "1 _1", 0, 0, 0 },
+        { "1_ 1", 0, 0, 0 }, { "1_1 ", 0, 0, 0 }, { "--1_1", 0, 0, 0 },
+        { "- 1_1", 0, 0, 0 }, { "-+1_1", 0, 0, 0 }, { "0x10_1", 0, 0, 0 },
+        { "1.5_1", 0, 0, 0 }, { "1e3_1", 0, 0, 0 }, { "a_1", 0, 0, 0 },
+        { "9223372036854775808_1", 0, 0, 0 }, { "-9223372036854775809_1", 0, 0, 0 },
+        { "1_9223372036854775808", 0, 0, 0 }, { "41", 0, 0, 0 },
+    };
+    int i;
+
+    for (i = 0; i < COUNT(cursors); i++) {
+        apr_int64_t usec = -42, id = -42;
+        int got = sched_parse_time_cursor(cursors[i].in, &usec, &id);
+        if (cursors[i].ok) {
+            ok(got && usec == cursors[i].usec && id == cursors[i].id,
+               "time cursor \"%s\" is %" APR_INT64_T_FMT ", %" APR_INT64_T_FMT,
+               cursors[i].in, cursors[i].usec, cursors[i].id);
+        }
+        else {
+            ok(!got && usec == -42 && id == -42, "time cursor \"%s\" refused",
+               cursors[i].in);
+        }
+    }
+    {
+        apr_int64_t usec, id;
+        ok(!sched_parse_time_cursor(NULL, &usec, &id), "time cursor NULL refused");
+    }
+}
+
+static void test_id_cursors(void)
+{
+    apr_int64_t id = -42;
+    ok(sched_parse_id_cursor("41", &id) && id == 41, "id cursor \"41\" is 41");
+    id = -42;
+    ok(!sched_parse_id_cursor("0", &id) && id == -42, "id cursor \"0\" refused");
+    ok(!sched_parse_id_cursor("1796112000000000_41", &id) && id == -42,
+       "id cursor: a time cursor refused");
+    ok(!sched_parse_id_cursor("", &id) && !sched_parse_id_cursor(NULL, &id),
+       "id cursor: empty and NULL refused");
+}
+
+static void test_idempotency_keys(void)
+{
+    static const char *const good[] = {
+        "a", "0", "~", "!", "3f2b8c1e-6d4a-4f1b-9c2e-7a5d8e9f0b1c", "key:with/odd=chars&%",
+    };
+    static const char *const bad[] = {
+        "", " ", "a b", " a", "a ", "a\tb", "a\r\n", "\x7f", "caf\xc3\xa9", "\x01",
+    };
+    const char *reason = "Idempotency-Key must be 1 to 255 visible ASCII characters";
+    char key[258];
+    int i;
+
+    for (i = 0; i < COUNT(good); i++) {
+        is_str(sched_parse_idempotency_key(good[i]), NULL,
+               apr_psprintf(pool, "Idempotency-Key \"%s\" accepted", good[i]));
+    }
+    for (i = 0; i < COUNT(bad); i++) {
+        is_str(sched_parse_idempotency_key(bad[i]), reason,
+               apr_psprintf(pool, "Idempotency-Key %d refused", i));
+    }
+    memset(key, 'k', sizeof(key));
+    key[255] = '\0';
+    is_str(sched_parse_idempotency_key(key), NULL, "Idempotency-Key of 255 accepted");
+    key[255] = 'k';
+    key[256] = '\0';
+    is_str(sched_parse_idempotency_key(key), reason, "Idempotency-Key of 256 refused");
+    key[0] = ' ';
+    is_str(sched_parse_idempotency_key(key), reason,
+           "Idempotency-Key of 256 with a space refused");
+    is_str(sched_parse_idempotency_key(NULL), reason, "Idempotency-Key NULL refused");
+}
+
 static void test_zones(void)
 {
     static const char *const good[] = {
@@ -253,6 +344,9 @@ int main(void)
     run_cases("size", sched_parse_size, sizes, COUNT(sizes));
     run_cases("int", sched_parse_int, ints, COUNT(ints));
     test_ids();
+    test_time_cursors();
+    test_id_cursors();
+    test_idempotency_keys();
     test_zones();
     test_null();
 

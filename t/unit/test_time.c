@@ -71,6 +71,10 @@ static const struct {
     { "2026-12-01T08:00:00+01:60", 0, "offset out of range" },
     { "2026-12-01T08:00:00-05:99", 0, "offset out of range" },
     { "2026-12-01T08:00:00", 0, "offset required (Z or \xc2\xb1" "hh:mm)" },
+    { "0001-01-01T00:00:00+00:01", 0, "out of range in UTC (years 0001 to 9999)" },
+    { "0001-01-01T17:59:59.999999+18:00", 1, "out of range in UTC (years 0001 to 9999)" },
+    { "9999-12-31T23:59:59-00:01", 0, "out of range in UTC (years 0001 to 9999)" },
+    { "9999-12-31T06:00:00-18:00", 0, "out of range in UTC (years 0001 to 9999)" },
     { "2026-12-01T08:00:00.5", 0, "offset required (Z or \xc2\xb1" "hh:mm)" },
     { "2026-12-01 08:00:00", 0, "offset required (Z or \xc2\xb1" "hh:mm)" },
 };
@@ -135,6 +139,10 @@ static const struct {
       APR_INT64_C(-62135596800) * USEC, "0001-01-01T00:00:00Z" },
     { "9999-12-31T23:59:59.999999Z", 9999, 12, 31, 23, 59, 59, 999999, 0,
       APR_INT64_C(253402300799) * USEC + 999999, "9999-12-31T23:59:59.999999Z" },
+    { "0001-01-01T00:00:00-18:00", 1, 1, 1, 0, 0, 0, 0, -1080,
+      APR_INT64_C(-62135532000) * USEC, "0001-01-01T18:00:00Z" },
+    { "9999-12-31T23:59:59+18:00", 9999, 12, 31, 23, 59, 59, 0, 1080,
+      APR_INT64_C(253402236000) * USEC - USEC, "9999-12-31T05:59:59Z" },
     { "2024-02-29T00:00:00Z", 2024, 2, 29, 0, 0, 0, 0, 0,
       APR_INT64_C(1709164800) * USEC, "2024-02-29T00:00:00Z" },
     { "2000-02-29T00:00:00Z", 2000, 2, 29, 0, 0, 0, 0, 0,
@@ -204,6 +212,12 @@ static void test_naive(void)
     is_int(t.usec, 250000, "naive: fraction");
     is_str(sched_time_format_naive(pool, &t), "2026-12-01T08:00:00.25",
            "naive: fraction trimmed");
+
+    /* Without an offset there is no instant yet: the zone decides where it falls. */
+    is_str(sched_time_parse_rfc3339("0001-01-01T00:00:00", 1, &t), NULL,
+           "naive: 0001-01-01T00:00:00 accepted");
+    is_str(sched_time_parse_rfc3339("9999-12-31T23:59:59", 1, &t), NULL,
+           "naive: 9999-12-31T23:59:59 accepted");
 
     err = sched_time_parse_rfc3339("2026-12-01T08:00:00+05:30", 1, &t);
     is_str(err, NULL, "an offset is still read when naive is allowed");
