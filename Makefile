@@ -33,13 +33,16 @@ BENCH_DEPS := wrk curl apache2-utils
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
               src/sched_sqlstate.c src/sched_crypt.c src/sched_credcache.c src/sched_query.c \
               src/sched_jsonw.c src/sched_body.c
-GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_pool.c src/sched_db.c src/sched_sql.c \
+GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_pool.c src/sched_db.c \
               src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
               src/sched_res_roles.c src/sched_res_slots.c src/sched_res_reservations.c \
               src/sched_timein.c src/sched_res_openapi.c src/sched_openapi_doc.c \
-              src/sched_authn.c
-MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC)
-HEADERS    := $(wildcard include/*.h)
+              src/sched_authn.c src/sched_row.c src/sched_repr.c
+# libpq only (no httpd): the module and schedctl share them.
+SQL_SRC    := src/sched_stmts.c src/sched_sqlcheck.c
+MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC) $(SQL_SRC)
+HEADERS    := $(filter-out include/sched_stmts.h,$(wildcard include/*.h)) include/sched_stmts.h
+STATEMENTS := $(wildcard sql/statements/*.sql)
 
 UNIT_SRC   := $(wildcard t/unit/test_*.c)
 UNIT_BIN   := $(patsubst t/unit/%.c,t/unit/build/%,$(UNIT_SRC))
@@ -53,10 +56,14 @@ all: .libs/mod_sched.so tools/schedctl
 	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
 	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
 
-tools/schedctl: tools/schedctl.c src/sched_sql.c include/sched_sql.h src/sched_crypt.c \
-                include/sched_crypt.h
+tools/schedctl: tools/schedctl.c $(SQL_SRC) include/sched_sql.h include/sched_stmts.h \
+                src/sched_crypt.c include/sched_crypt.h
 	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I $(PG_INC) $(APR_CFLAGS) $(APU_INC) \
-	    -o $@ tools/schedctl.c src/sched_sql.c src/sched_crypt.c -lpq $(APR_LIBS)
+	    -o $@ tools/schedctl.c $(SQL_SRC) src/sched_crypt.c -lpq $(APR_LIBS)
+
+# The statement table and its enums, from sql/statements/ (generated, not in git).
+include/sched_stmts.h src/sched_stmts.c &: $(STATEMENTS) tools/sqlgen.pl
+	perl tools/sqlgen.pl sql/statements include/sched_stmts.h src/sched_stmts.c
 
 # The OpenAPI document, embedded in the module (generated, not in git).
 src/sched_openapi_doc.c: src/openapi.json tools/embed.pl
@@ -98,4 +105,5 @@ bench: deps-check deps-bench
 
 clean:
 	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \
-	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp
+	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp \
+	    include/sched_stmts.h src/sched_stmts.c

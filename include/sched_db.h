@@ -1,4 +1,4 @@
-/* Running a statement of sched_sql.c on the request's pooled connection. */
+/* Running a statement of sql/statements/ and answering with what it returns. */
 #ifndef SCHED_DB_H
 #define SCHED_DB_H
 
@@ -7,6 +7,7 @@
 #include "sched_private.h"
 #include "sched_http.h"
 #include "sched_sql.h"
+#include "sched_repr.h"
 
 /* Runs stmt with text parameters (NULL is SQL NULL). On success returns OK with
  * *res set (cleared with r->pool). On failure answers the request (503 when the
@@ -35,27 +36,38 @@ int sched_db_unavailable(request_rec *r, const char *why);
 int sched_db_exec_unless(request_rec *r, sched_stmt_e stmt, int nparams,
                          const char *const *params, PGresult **res, const char *constraint);
 
-/* 200 with the JSON text in column col of the first row; 404 when there is no row. */
-int sched_db_send_row(request_rec *r, PGresult *res, int col);
+/* Where the statements put what these helpers read (tools/sqlgen.pl checks that
+ * every header follows it): a write by id answers visible, allowed first (deletes
+ * then deleted); a create answers allowed first. */
+#define SCHED_DB_VISIBLE        0
+#define SCHED_DB_ALLOWED        1
+#define SCHED_DB_DELETED        2
+#define SCHED_DB_CREATE_ALLOWED 0
 
-/* GET of one resource: stmt takes the id and returns its JSON; 200 or 404. */
-int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id);
+/* status with the resource of row 0 as repr writes it; 404 when there is no row (or
+ * its id is NULL: nothing was written). */
+int sched_db_send_one(request_rec *r, int status, const PGresult *res,
+                      const sched_repr_t *repr);
 
-/* DELETE of one resource: stmt takes the id and answers (visible, allowed, ...):
+/* GET of one resource: stmt takes the id; 200 or 404. */
+int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id,
+                     const sched_repr_t *repr);
+
+/* DELETE of one resource: stmt takes the id and answers (visible, allowed, deleted):
  * 204, 403 or 404. */
 int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id);
 
 /* The (visible, allowed, ...) answer of a write by id: 404 when the caller may not
  * see the resource (or it does not exist), 403 when it may not change it, else OK. */
-int sched_db_guard(request_rec *r, PGresult *res);
+int sched_db_guard(request_rec *r, const PGresult *res);
 
-/* The same, then 200 with the JSON of column 2. */
-int sched_db_send_guarded(request_rec *r, PGresult *res);
+/* The same, then 200 with the resource. */
+int sched_db_send_guarded(request_rec *r, const PGresult *res, const sched_repr_t *repr);
 
 /* The (allowed, ...) answer of a create: 403 when not allowed, else OK. */
-int sched_db_allowed(request_rec *r, PGresult *res);
+int sched_db_allowed(request_rec *r, const PGresult *res);
 
-/* The (allowed, id, json) answer of a create: 403, or 201 with Location. */
-int sched_db_send_created(sched_req_t *req, PGresult *res);
+/* The same, then 201 with Location and the resource. */
+int sched_db_send_created(sched_req_t *req, const PGresult *res, const sched_repr_t *repr);
 
 #endif

@@ -32,7 +32,7 @@ int sched_problem_invalid(request_rec *r, json_t *errors);
 int sched_send_json(request_rec *r, int status, const char *json, apr_size_t len);
 
 /* 201 with Location: <base_url>/<resource>/<id>/ and the resource as body. */
-int sched_send_created(sched_req_t *req, const char *id, const char *json);
+int sched_send_created(sched_req_t *req, apr_int64_t id, const char *json, apr_size_t len);
 
 /* 204 with no body. Returns DONE. */
 int sched_send_no_content(request_rec *r);
@@ -60,5 +60,8 @@ int sched_query_id(sched_req_t *req, const char *name, apr_int64_t *id, int *pre
 
 /* Decimal text of an int64, in r->pool. */
 const char *sched_i64(request_rec *r, apr_int64_t v);
+
+/* A duration as an interval parameter ("90 seconds"), in r->pool. */
+const char *sched_seconds(request_rec *r, apr_int64_t seconds);
 
 #endif

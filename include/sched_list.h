@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "sched_http.h"
+#include "sched_repr.h"
 
 /* How a list is ordered, and so what its cursor is. */
 typedef enum sched_order_e {
@@ -13,6 +14,7 @@ typedef enum sched_order_e {
 } sched_order_e;
 
 typedef struct sched_page_t {
+    sched_order_e order;
     apr_int64_t limit;          /* rows to return */
     const char *after;          /* cursor text as given, or NULL */
     const char *after_time;     /* SCHED_ORDER_TIME_ID: its parts, as statement */
@@ -23,13 +25,16 @@ typedef struct sched_page_t {
 /* Reads limit and after (a cursor of the list's order). 400 if bad. */
 int sched_list_page(sched_req_t *req, sched_order_e order, sched_page_t *page);
 
-/* Answers a list from rows of (cursor, json). With more than page->limit rows, the
- * last is left out and Link points at the next page; keep names the query
- * parameters (filters) that the next page's URL must carry over. */
-int sched_list_send(sched_req_t *req, PGresult *res, const sched_page_t *page,
-                    const char *const *keep);
+/* Answers a list: the rows of res as repr writes them. With more than page->limit
+ * rows, the last is left out and Link points at the next page, after the last row
+ * shown (its id; for SCHED_ORDER_TIME_ID its start, repr's SCHED_REPR_SLOT_START
+ * column, too); keep names the query parameters (filters) that the next page's URL
+ * must carry over. */
+int sched_list_send(sched_req_t *req, const PGresult *res, const sched_page_t *page,
+                    const char *const *keep, const sched_repr_t *repr);
 
-/* The JSON array of column col of the first n rows of res, in r->pool. */
-char *sched_list_array(request_rec *r, PGresult *res, int n, int col, apr_size_t *len);
+/* The JSON array of the first n rows of res as repr writes them, in r->pool. */
+const char *sched_list_array(request_rec *r, const PGresult *res, int n,
+                             const sched_repr_t *repr, apr_size_t *len);
 
 #endif

@@ -1,45 +1,15 @@
-/* Every SQL statement of the module, by name. Each is prepared once per pooled
- * connection (on first use) and run with PQexecPrepared; parameters are typed by
- * casts in the SQL text and never pasted into it. */
+/* Every SQL statement of the module, by name: the files of sql/statements/, embedded
+ * by tools/sqlgen.pl (the table, src/sched_stmts.c, and the enums of statements and
+ * of their columns, include/sched_stmts.h, are generated). Each is prepared once per
+ * pooled connection, on first use, checked against the columns its header names,
+ * and run with PQexecPrepared; parameters are typed by casts in the SQL text and
+ * never pasted into it; results come in binary (sched_row.h). */
 #ifndef SCHED_SQL_H
 #define SCHED_SQL_H
 
-typedef enum sched_stmt_e {
-    SCHED_STMT_HEALTH = 0,
-    SCHED_STMT_AUTH_PASSWORD,
-    SCHED_STMT_USERS_LIST,
-    SCHED_STMT_USERS_GET,
-    SCHED_STMT_USERS_ME,
-    SCHED_STMT_USERS_CREATE,
-    SCHED_STMT_USERS_UPDATE,
-    SCHED_STMT_USERS_DELETE,
-    SCHED_STMT_CLIENTS_LIST,
-    SCHED_STMT_CLIENTS_GET,
-    SCHED_STMT_CLIENTS_CREATE,
-    SCHED_STMT_CLIENTS_UPDATE,
-    SCHED_STMT_CLIENTS_DELETE,
-    SCHED_STMT_PROVIDERS_LIST,
-    SCHED_STMT_PROVIDERS_GET,
-    SCHED_STMT_PROVIDERS_CREATE,
-    SCHED_STMT_PROVIDERS_UPDATE,
-    SCHED_STMT_PROVIDERS_DELETE,
-    SCHED_STMT_TIME_RESOLVE,
-    SCHED_STMT_SLOTS_CREATE,
-    SCHED_STMT_SLOTS_LIST,
-    SCHED_STMT_SLOTS_LIST_PROVIDER,
-    SCHED_STMT_SLOTS_GET,
-    SCHED_STMT_SLOTS_UPDATE,
-    SCHED_STMT_SLOTS_DELETE,
-    SCHED_STMT_RESERVATIONS_KEY,
-    SCHED_STMT_RESERVATIONS_CREATE,
-    SCHED_STMT_RESERVATIONS_LIST,
-    SCHED_STMT_RESERVATIONS_GET,
-    SCHED_STMT_RESERVATIONS_MOVE,
-    SCHED_STMT_RESERVATIONS_CONFIRM,
-    SCHED_STMT_RESERVATIONS_CANCEL,
-    SCHED_STMT_RESERVATIONS_DELETE,
-    SCHED_STMT_COUNT
-} sched_stmt_e;
+#include <libpq-fe.h>
+
+#include "sched_stmts.h"
 
 /* The statement takes the caller first: $1 user name (NULL: anonymous), $2 whether
  * SchedOpenAccess is on. sched_db_exec passes them; callers pass the rest. */
@@ -51,12 +21,28 @@ typedef enum sched_stmt_e {
  * the connection is lost while it runs, it runs again on a fresh one. */
 #define SCHED_STMT_RETRY_SAFE         (1 << 2)
 
+/* A column of a statement's answer, as its header names it. */
+typedef struct sched_col_t {
+    const char *name;
+    Oid type;
+    const char *type_name;
+} sched_col_t;
+
 typedef struct sched_stmt_t {
-    const char *name;           /* sched_<resource>_<action> */
+    const char *name;           /* sched_<resource>_<action>: the file's name */
     const char *sql;
     int flags;                  /* SCHED_STMT_* */
+    int nparams;                /* $1..$nparams */
+    int ncols;
+    const sched_col_t *cols;    /* ncols of them, in order */
 } sched_stmt_t;
 
 extern const sched_stmt_t sched_stmts[SCHED_STMT_COUNT];
+
+/* Compares what PostgreSQL describes of a prepared statement (PQdescribePrepared)
+ * with the columns its header names: count, names, order and types. NULL when they
+ * match, else why not, in buf (of size len). */
+const char *sched_sql_verify(const sched_stmt_t *stmt, const PGresult *described,
+                             char *buf, size_t len);
 
 #endif

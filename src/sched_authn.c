@@ -19,6 +19,7 @@
 #include "sched_credcache.h"
 #include "sched_crypt.h"
 #include "sched_db.h"
+#include "sched_row.h"
 
 /* Passwords remembered per child process: 4096 entries of 28 bytes. */
 #define SCHED_AUTHN_UNAVAILABLE "sched-authn-unavailable"
@@ -50,7 +51,8 @@ static int sched_authn_lookup(request_rec *r, const char *user, const char **has
     if (rv != OK) {
         return rv;
     }
-    *hash = PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
+    *hash = PQntuples(res) > 0 ? sched_row_text(res, 0, SCHED_AUTH_PASSWORD__PASSWORD, NULL)
+                               : NULL;
     return OK;
 }
 

@@ -1,6 +1,7 @@
-/* Running the statements of sched_sql.c on the request's connection (sched_conn.c),
- * and answering their failures: apr_dbd's pgsql driver hides SQLSTATE, which
- * decides every error answer here. */
+/* Running the statements of sql/statements/ on a connection lent for each one
+ * (sched_conn.c), answering with the resources they return (sched_repr.h), and
+ * answering their failures: apr_dbd's pgsql driver hides SQLSTATE, which decides
+ * every error answer here. */
 #include <http_protocol.h>
 #include <apr_strings.h>
 
@@ -10,6 +11,7 @@
 #include "sched_db.h"
 #include "sched_http.h"
 #include "sched_json.h"
+#include "sched_row.h"
 #include "sched_sqlstate.h"
 
 #define SCHED_DB_RETRIES   3
@@ -29,8 +31,30 @@ int sched_db_unavailable(request_rec *r, const char *why)
                          "the database is unavailable, try again shortly", NULL);
 }
 
+/* The columns of a statement just prepared, against its header: a mismatch (the
+ * schema changed under the module) fails the statement, never a read. */
+static PGresult *sched_db_describe(request_rec *r, PGconn *conn, sched_stmt_e stmt)
+{
+    PGresult *desc = PQdescribePrepared(conn, sched_stmts[stmt].name);
+    char buf[256];
+    const char *why;
+
+    if (desc == NULL || PQresultStatus(desc) != PGRES_COMMAND_OK) {
+        return desc ? desc : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+    }
+    why = sched_sql_verify(&sched_stmts[stmt], desc, buf, sizeof(buf));
+    PQclear(desc);
+    if (why == NULL) {
+        return NULL;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00212)
+                  "statement does not answer what the module reads: %s", why);
+    PQclear(PQexec(conn, apr_pstrcat(r->pool, "DEALLOCATE ", sched_stmts[stmt].name, NULL)));
+    return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+}
+
 /* Prepares stmt on conn if it is not yet; returns NULL or the failed result. */
-static PGresult *sched_db_prepare(PGconn *conn, unsigned char *prepared,
+static PGresult *sched_db_prepare(request_rec *r, PGconn *conn, unsigned char *prepared,
                                   sched_stmt_e stmt)
 {
     PGresult *res;
@@ -40,6 +64,9 @@ static PGresult *sched_db_prepare(PGconn *conn, unsigned char *prepared,
     res = PQprepare(conn, sched_stmts[stmt].name, sched_stmts[stmt].sql, 0, NULL);
     if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
         PQclear(res);
+        if ((res = sched_db_describe(r, conn, stmt)) != NULL) {
+            return res;
+        }
         prepared[stmt] = 1;
         return NULL;
     }
@@ -74,15 +101,16 @@ static int sched_db_answer(request_rec *r, sched_stmt_e stmt, PGresult *res,
     return sched_problem(r, a.status, a.message, errors);
 }
 
-/* One attempt: prepare if needed, execute. Returns the result (never NULL). */
-static PGresult *sched_db_run(PGconn *conn, unsigned char *prepared, sched_stmt_e stmt,
-                              int nparams, const char *const *params)
+/* One attempt: prepare if needed, execute (results in binary). Returns the result
+ * (never NULL). */
+static PGresult *sched_db_run(request_rec *r, PGconn *conn, unsigned char *prepared,
+                              sched_stmt_e stmt, int nparams, const char *const *params)
 {
-    PGresult *res = sched_db_prepare(conn, prepared, stmt);
+    PGresult *res = sched_db_prepare(r, conn, prepared, stmt);
     if (res) {
         return res;
     }
-    res = PQexecPrepared(conn, sched_stmts[stmt].name, nparams, params, NULL, NULL, 0);
+    res = PQexecPrepared(conn, sched_stmts[stmt].name, nparams, params, NULL, NULL, 1);
     return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
 }
 
@@ -136,13 +164,13 @@ static PGresult *sched_db_once(request_rec *r, sched_stmt_e stmt, int nparams,
     if (c == NULL) {
         return NULL;
     }
-    res = sched_db_run(c->pg, c->prepared, stmt, nparams, params);
+    res = sched_db_run(r, c->pg, c->prepared, stmt, nparams, params);
     if (PQresultStatus(res) == PGRES_FATAL_ERROR
         && sched_sqlstate_classify(PQresultErrorField(res, PG_DIAG_SQLSTATE), NULL).kind
            == SCHED_SQLSTATE_REPREPARE) {
         memset(c->prepared, 0, SCHED_STMT_COUNT);
         PQclear(res);
-        res = sched_db_run(c->pg, c->prepared, stmt, nparams, params);
+        res = sched_db_run(r, c->pg, c->prepared, stmt, nparams, params);
     }
     *lost = PQstatus(c->pg) != CONNECTION_OK;
     sched_conn_close(r, c);
@@ -165,6 +193,14 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
     if (sched_stmts[stmt].flags & SCHED_STMT_PRINCIPAL) {
         params = sched_db_principal(r, nparams, params);
         nparams += 2;
+    }
+    if (nparams != sched_stmts[stmt].nparams) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00213)
+                      "%s takes %d parameters, given %d", sched_stmts[stmt].name,
+                      sched_stmts[stmt].nparams, nparams);
+        return quiet ? HTTP_INTERNAL_SERVER_ERROR
+                     : sched_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                     "the server could not complete the request", NULL);
     }
     for (attempt = 0; ; attempt++) {
         if ((res = sched_db_once(r, stmt, nparams, params, &why, &lost)) == NULL) {
@@ -215,58 +251,75 @@ int sched_db_query(request_rec *r, sched_stmt_e stmt, int nparams,
     return sched_db_run_all(r, stmt, nparams, params, res, NULL, 1);
 }
 
-int sched_db_send_row(request_rec *r, PGresult *res, int col)
+/* The JSON of row 0 as repr writes it, in r->pool. */
+static const char *sched_db_json(request_rec *r, const PGresult *res,
+                                 const sched_repr_t *repr, apr_size_t *len)
 {
-    if (PQntuples(res) == 0) {
-        return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
-    }
-    return sched_send_json(r, HTTP_OK, PQgetvalue(res, 0, col),
-                           (apr_size_t)PQgetlength(res, 0, col));
+    sched_jsonw_t w;
+    sched_jsonw_init(&w, r->pool, 512);
+    repr->write(&w, res, 0, repr->cols);
+    return sched_jsonw_text(&w, len);
 }
 
-int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
+int sched_db_send_one(request_rec *r, int status, const PGresult *res,
+                      const sched_repr_t *repr)
+{
+    apr_size_t len;
+    const char *json;
+
+    if (PQntuples(res) == 0 || sched_row_null(res, 0, repr->cols[0])) {
+        return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
+    }
+    json = sched_db_json(r, res, repr, &len);
+    return sched_send_json(r, status, json, len);
+}
+
+int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id,
+                     const sched_repr_t *repr)
 {
     const char *params[1] = { apr_psprintf(r->pool, "%" APR_INT64_T_FMT, id) };
     PGresult *res;
     int rv = sched_db_exec(r, stmt, 1, params, &res);
-    return rv != OK ? rv : sched_db_send_row(r, res, 0);
+    return rv != OK ? rv : sched_db_send_one(r, HTTP_OK, res, repr);
 }
 
-int sched_db_guard(request_rec *r, PGresult *res)
+int sched_db_guard(request_rec *r, const PGresult *res)
 {
-    if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+    if (PQntuples(res) == 0 || !sched_row_bool(res, 0, SCHED_DB_VISIBLE)) {
         return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
     }
-    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+    if (!sched_row_bool(res, 0, SCHED_DB_ALLOWED)) {
         return sched_problem(r, HTTP_FORBIDDEN, "you may not do this to this resource",
                              NULL);
     }
     return OK;
 }
 
-int sched_db_allowed(request_rec *r, PGresult *res)
+int sched_db_allowed(request_rec *r, const PGresult *res)
 {
-    if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+    if (PQntuples(res) == 0 || !sched_row_bool(res, 0, SCHED_DB_CREATE_ALLOWED)) {
         return sched_problem(r, HTTP_FORBIDDEN, "you may not create this resource", NULL);
     }
     return OK;
 }
 
-int sched_db_send_created(sched_req_t *req, PGresult *res)
+int sched_db_send_created(sched_req_t *req, const PGresult *res, const sched_repr_t *repr)
 {
+    apr_size_t len;
+    const char *json;
     int rv = sched_db_allowed(req->r, res);
-    return rv != OK ? rv : sched_send_created(req, PQgetvalue(res, 0, 1),
-                                              PQgetvalue(res, 0, 2));
-}
 
-int sched_db_send_guarded(request_rec *r, PGresult *res)
-{
-    int rv = sched_db_guard(r, res);
     if (rv != OK) {
         return rv;
     }
-    return sched_send_json(r, HTTP_OK, PQgetvalue(res, 0, 2),
-                           (apr_size_t)PQgetlength(res, 0, 2));
+    json = sched_db_json(req->r, res, repr, &len);
+    return sched_send_created(req, sched_row_int(res, 0, repr->cols[0]), json, len);
+}
+
+int sched_db_send_guarded(request_rec *r, const PGresult *res, const sched_repr_t *repr)
+{
+    int rv = sched_db_guard(r, res);
+    return rv != OK ? rv : sched_db_send_one(r, HTTP_OK, res, repr);
 }
 
 int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
@@ -276,6 +329,9 @@ int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
     int rv = sched_db_exec(r, stmt, 1, params, &res);
     if (rv != OK || (rv = sched_db_guard(r, res)) != OK) {
         return rv;
+    }
+    if (!sched_row_bool(res, 0, SCHED_DB_DELETED)) {
+        return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
     }
     return sched_send_no_content(r);
 }

@@ -18,6 +18,11 @@ const char *sched_i64(request_rec *r, apr_int64_t v)
     return apr_psprintf(r->pool, "%" APR_INT64_T_FMT, v);
 }
 
+const char *sched_seconds(request_rec *r, apr_int64_t seconds)
+{
+    return apr_psprintf(r->pool, "%" APR_INT64_T_FMT " seconds", seconds);
+}
+
 static apr_status_t sched_json_release(void *data)
 {
     json_decref(data);
@@ -100,12 +105,12 @@ int sched_send_json(request_rec *r, int status, const char *json, apr_size_t len
     return DONE;
 }
 
-int sched_send_created(sched_req_t *req, const char *id, const char *json)
+int sched_send_created(sched_req_t *req, apr_int64_t id, const char *json, apr_size_t len)
 {
     apr_table_setn(req->r->headers_out, "Location",
-                   apr_pstrcat(req->r->pool, req->base_url, "/", req->route.resource,
-                               "/", id, "/", NULL));
-    return sched_send_json(req->r, HTTP_CREATED, json, strlen(json));
+                   apr_psprintf(req->r->pool, "%s/%s/%" APR_INT64_T_FMT "/", req->base_url,
+                                req->route.resource, id));
+    return sched_send_json(req->r, HTTP_CREATED, json, len);
 }
 
 int sched_send_no_content(request_rec *r)

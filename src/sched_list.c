@@ -5,6 +5,7 @@
 #include "sched_private.h"
 #include "sched_list.h"
 #include "sched_parse.h"
+#include "sched_row.h"
 
 int sched_list_page(sched_req_t *req, sched_order_e order, sched_page_t *page)
 {
@@ -12,6 +13,7 @@ int sched_list_page(sched_req_t *req, sched_order_e order, sched_page_t *page)
     apr_int64_t after, usec;
     int rv, valid;
 
+    page->order = order;
     page->limit = req->conf->page_size;
     if ((rv = sched_query_get(req, "limit", &v)) != OK) {
         return rv;
@@ -62,40 +64,44 @@ static const char *sched_list_next(sched_req_t *req, const sched_page_t *page,
                         url, page->limit, ap_escape_urlencoded(r->pool, cursor));
 }
 
-char *sched_list_array(request_rec *r, PGresult *res, int n, int col, apr_size_t *len)
+const char *sched_list_array(request_rec *r, const PGresult *res, int n,
+                             const sched_repr_t *repr, apr_size_t *len)
 {
-    apr_size_t size = 2, at = 0;
-    char *body;
+    sched_jsonw_t w;
     int i;
 
+    sched_jsonw_init(&w, r->pool, 64 + (apr_size_t)n * 160);
+    sched_jsonw_open(&w, NULL, '[');
     for (i = 0; i < n; i++) {
-        size += (apr_size_t)PQgetlength(res, i, col) + 1;
+        repr->write(&w, res, i, repr->cols);
     }
-    body = apr_palloc(r->pool, size + 1);
-    body[at++] = '[';
-    for (i = 0; i < n; i++) {
-        if (i) {
-            body[at++] = ',';
-        }
-        memcpy(body + at, PQgetvalue(res, i, col), (apr_size_t)PQgetlength(res, i, col));
-        at += (apr_size_t)PQgetlength(res, i, col);
-    }
-    body[at++] = ']';
-    *len = at;
-    return body;
+    sched_jsonw_close(&w, ']');
+    return sched_jsonw_text(&w, len);
 }
 
-int sched_list_send(sched_req_t *req, PGresult *res, const sched_page_t *page,
-                    const char *const *keep)
+/* The cursor of a row: its id, or "<start in epoch microseconds>_<id>". */
+static const char *sched_list_cursor(request_rec *r, const PGresult *res, int row,
+                                     const sched_page_t *page, const sched_repr_t *repr)
+{
+    apr_int64_t id = sched_row_int(res, row, repr->cols[0]), usec = 0;
+    if (page->order == SCHED_ORDER_ID) {
+        return sched_i64(r, id);
+    }
+    sched_row_time(res, row, repr->cols[SCHED_REPR_SLOT_START], &usec);
+    return apr_psprintf(r->pool, "%" APR_INT64_T_FMT "_%" APR_INT64_T_FMT, usec, id);
+}
+
+int sched_list_send(sched_req_t *req, const PGresult *res, const sched_page_t *page,
+                    const char *const *keep, const sched_repr_t *repr)
 {
     request_rec *r = req->r;
     int rows = PQntuples(res), n = rows > page->limit ? (int)page->limit : rows;
     apr_size_t len;
-    char *body = sched_list_array(r, res, n, 1, &len);
+    const char *body = sched_list_array(r, res, n, repr, &len);
 
     if (rows > page->limit) {
-        apr_table_setn(r->headers_out, "Link",
-                       sched_list_next(req, page, keep, PQgetvalue(res, n - 1, 0)));
+        apr_table_setn(r->headers_out, "Link", sched_list_next(req, page, keep,
+                       sched_list_cursor(r, res, n - 1, page, repr)));
     }
     return sched_send_json(r, HTTP_OK, body, len);
 }

@@ -1,6 +1,7 @@
 /* /appointment_reservations/: a client holds a slot (pending, until it expires),
- * confirms it, cancels it or moves it. Who may hold what is decided by the
- * constraints of sql/002; this file reads requests and maps outcomes. */
+ * confirms it, cancels it or moves it. Who may hold what is decided in the database
+ * (the constraints of sql/002 and the statements' checks under their row locks);
+ * this file reads requests and maps outcomes. */
 #include <http_protocol.h>
 #include <apr_strings.h>
 
@@ -10,11 +11,17 @@
 #include "sched_list.h"
 #include "sched_parse.h"
 #include "sched_res.h"
+#include "sched_row.h"
 
-static const char *sched_seconds(request_rec *r, apr_int64_t seconds)
-{
-    return apr_psprintf(r->pool, "%" APR_INT64_T_FMT " seconds", seconds);
-}
+static const sched_repr_t sched_res_create_repr =
+    SCHED_REPR_RESERVATION(RESERVATIONS_CREATE);
+static const sched_repr_t sched_res_list_repr = SCHED_REPR_RESERVATION(RESERVATIONS_LIST);
+static const sched_repr_t sched_res_get_repr = SCHED_REPR_RESERVATION(RESERVATIONS_GET);
+static const sched_repr_t sched_res_move_repr = SCHED_REPR_RESERVATION(RESERVATIONS_MOVE);
+static const sched_repr_t sched_res_confirm_repr =
+    SCHED_REPR_RESERVATION(RESERVATIONS_CONFIRM);
+static const sched_repr_t sched_res_cancel_repr =
+    SCHED_REPR_RESERVATION(RESERVATIONS_CANCEL);
 
 /* 400 or 409 naming one field. */
 static int sched_reservation_refuse(sched_req_t *req, int status, const char *field,
@@ -25,14 +32,28 @@ static int sched_reservation_refuse(sched_req_t *req, int status, const char *fi
     return sched_problem(req->r, status, message, errors);
 }
 
-/* A booking or a move that made nothing: slot_count tells whether the slot exists;
- * if it does, it starts too soon. */
-static int sched_slot_refused(sched_req_t *req, const char *slot_count)
+/* A booking or a move that made nothing. Each statement answers, by the names
+ * below, why: the slot does not exist, starts too soon, or a booking holds it or
+ * the client at that time ("conflict", a race lost to another request included).
+ * Returns OK when none of these says why (the caller goes on). */
+static int sched_slot_refused(sched_req_t *req, const PGresult *res, int slot_found,
+                              int soon, int conflict)
 {
-    return strcmp(slot_count, "0") == 0
-           ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot")
-           : sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
-                                      "the slot starts too soon to be booked");
+    const char *why = sched_row_text(res, 0, conflict, NULL);
+
+    if (!sched_row_bool(res, 0, slot_found)) {
+        return sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot");
+    }
+    if (sched_row_bool(res, 0, soon)) {
+        return sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
+                                        "the slot starts too soon to be booked");
+    }
+    if (why && strcmp(why, "client") == 0) {
+        return sched_reservation_refuse(req, HTTP_CONFLICT, "slot", "the client already "
+                                        "has an active reservation at that time");
+    }
+    return sched_reservation_refuse(req, HTTP_CONFLICT, "slot",
+                                    "the slot already has an active reservation");
 }
 
 /* The Idempotency-Key header: NULL when absent; 400 when malformed. */
@@ -47,6 +68,31 @@ static int sched_idempotency_key(sched_req_t *req, const char **key)
     return OK;
 }
 
+/* The first answer to a key: the reservation as it was made (pending). */
+static int sched_idempotency_answer(sched_req_t *req, const PGresult *res)
+{
+    sched_jsonw_t w;
+    apr_size_t len;
+    const char *body = sched_row_text(res, 0, SCHED_RESERVATIONS_KEY__BODY, &len);
+    apr_int64_t id = sched_row_int(res, 0, SCHED_RESERVATIONS_KEY__RESERVATION_ID);
+
+    if (body == NULL) {
+        sched_jsonw_init(&w, req->r->pool, 256);
+        sched_jsonw_open(&w, NULL, '{');
+        sched_jsonw_int(&w, "id", id);
+        sched_jsonw_int(&w, "client", sched_row_int(res, 0, SCHED_RESERVATIONS_KEY__CLIENT_ID));
+        sched_jsonw_int(&w, "slot", sched_row_int(res, 0, SCHED_RESERVATIONS_KEY__SLOT_ID));
+        sched_repr_time(&w, "created_at", res, 0, SCHED_RESERVATIONS_KEY__RESERVED_AT);
+        sched_jsonw_bool(&w, "confirmed", 0);
+        sched_jsonw_str(&w, "status", "pending", 7);
+        sched_repr_time(&w, "expires_at", res, 0, SCHED_RESERVATIONS_KEY__EXPIRES_AT);
+        sched_jsonw_null(&w, "confirmed_at");
+        sched_jsonw_close(&w, '}');
+        body = sched_jsonw_text(&w, &len);
+    }
+    return sched_send_created(req, id, body, len);
+}
+
 /* Answers a request whose key was seen: the first answer again, or 422 when the
  * key came with another request. Returns OK when the key is new. */
 static int sched_idempotency_replay(sched_req_t *req, const char *key, const char *request)
@@ -58,11 +104,30 @@ static int sched_idempotency_replay(sched_req_t *req, const char *key, const cha
     if (rv != OK || PQntuples(res) == 0) {
         return rv;
     }
-    if (strcmp(PQgetvalue(res, 0, 0), request) != 0) {
+    if (strcmp(sched_row_text(res, 0, SCHED_RESERVATIONS_KEY__REQUEST, NULL), request) != 0) {
         return sched_problem(req->r, HTTP_UNPROCESSABLE_ENTITY, "this Idempotency-Key "
                              "was used with a different request", NULL);
     }
-    return sched_send_created(req, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+    return sched_idempotency_answer(req, res);
+}
+
+/* The answer of a booking that made nothing (res: sched_reservations_create). */
+static int sched_booking_refused(sched_req_t *req, const PGresult *res, const char *key,
+                                 const char *request)
+{
+    int rv;
+
+    if (!sched_row_bool(res, 0, SCHED_RESERVATIONS_CREATE__CLIENT_FOUND)) {
+        return sched_reservation_refuse(req, HTTP_BAD_REQUEST, "client", "no such client");
+    }
+    /* A twin of this request, with its key, may have booked the slot meanwhile. */
+    if (key && !sched_row_null(res, 0, SCHED_RESERVATIONS_CREATE__CONFLICT)
+        && (rv = sched_idempotency_replay(req, key, request)) != OK) {
+        return rv;
+    }
+    return sched_slot_refused(req, res, SCHED_RESERVATIONS_CREATE__SLOT_FOUND,
+                              SCHED_RESERVATIONS_CREATE__SOON,
+                              SCHED_RESERVATIONS_CREATE__CONFLICT);
 }
 
 static int sched_reservations_create(sched_req_t *req)
@@ -96,12 +161,10 @@ static int sched_reservations_create(sched_req_t *req)
     if (rv != OK || (rv = sched_db_allowed(req->r, res)) != OK) {
         return rv;
     }
-    if (PQgetisnull(res, 0, 1)) {
-        return strcmp(PQgetvalue(res, 0, 4), "0") == 0
-               ? sched_reservation_refuse(req, HTTP_BAD_REQUEST, "client", "no such client")
-               : sched_slot_refused(req, PQgetvalue(res, 0, 3));
+    if (sched_row_null(res, 0, SCHED_RESERVATIONS_CREATE__ID)) {
+        return sched_booking_refused(req, res, key, params[5]);
     }
-    return sched_db_send_created(req, res);
+    return sched_db_send_created(req, res, &sched_res_create_repr);
 }
 
 static int sched_reservations_list(sched_req_t *req)
@@ -138,12 +201,13 @@ static int sched_reservations_list(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_RESERVATIONS_LIST, 6, params, &res)) != OK) {
         return rv;
     }
-    return sched_list_send(req, res, &page, keep);
+    return sched_list_send(req, res, &page, keep, &sched_res_list_repr);
 }
 
 static int sched_reservations_read(sched_req_t *req)
 {
-    return sched_db_read_id(req->r, SCHED_STMT_RESERVATIONS_GET, req->route.id);
+    return sched_db_read_id(req->r, SCHED_STMT_RESERVATIONS_GET, req->route.id,
+                            &sched_res_get_repr);
 }
 
 /* PUT and PATCH: only the slot may change (a reschedule). */
@@ -167,14 +231,16 @@ static int sched_reservations_move(sched_req_t *req)
         || (rv = sched_db_guard(req->r, res)) != OK) {
         return rv;
     }
-    if (strcmp(PQgetvalue(res, 0, 3), "t") != 0) {
+    if (!sched_row_bool(res, 0, SCHED_RESERVATIONS_MOVE__ACTIVE)) {
         return sched_problem(req->r, HTTP_CONFLICT, "only an active reservation can "
                              "move to another slot", NULL);
     }
-    if (PQgetisnull(res, 0, 2)) {
-        return sched_slot_refused(req, PQgetvalue(res, 0, 4));
+    if (sched_row_null(res, 0, SCHED_RESERVATIONS_MOVE__ID)) {
+        return sched_slot_refused(req, res, SCHED_RESERVATIONS_MOVE__SLOT_FOUND,
+                                  SCHED_RESERVATIONS_MOVE__SOON,
+                                  SCHED_RESERVATIONS_MOVE__CONFLICT);
     }
-    return sched_db_send_guarded(req->r, res);
+    return sched_db_send_one(req->r, HTTP_OK, res, &sched_res_move_repr);
 }
 
 static int sched_reservations_remove(sched_req_t *req)
@@ -182,10 +248,12 @@ static int sched_reservations_remove(sched_req_t *req)
     return sched_db_delete_id(req->r, SCHED_STMT_RESERVATIONS_DELETE, req->route.id);
 }
 
-/* Confirm or cancel: stmt answers (visible, allowed, status, json). want is the
+/* Confirm or cancel: stmt answers (visible, allowed, the reservation). want is the
  * status that makes the answer 200; any other is a 409 that says what it is. */
-static int sched_reservations_act(sched_req_t *req, sched_stmt_e stmt, const char *want)
+static int sched_reservations_act(sched_req_t *req, sched_stmt_e stmt,
+                                  const sched_repr_t *repr, const char *want)
 {
+    const char *status;
     const char *params[1] = { sched_i64(req->r, req->route.id) };
     PGresult *res;
     int rv;
@@ -195,22 +263,24 @@ static int sched_reservations_act(sched_req_t *req, sched_stmt_e stmt, const cha
         || (rv = sched_db_guard(req->r, res)) != OK) {
         return rv;
     }
-    if (strcmp(PQgetvalue(res, 0, 2), want) != 0) {
+    status = sched_row_text(res, 0, repr->cols[6], NULL);
+    if (status == NULL || strcmp(status, want) != 0) {
         return sched_problem(req->r, HTTP_CONFLICT, apr_pstrcat(req->r->pool,
-                             "the reservation is ", PQgetvalue(res, 0, 2), NULL), NULL);
+                             "the reservation is ", status ? status : "gone", NULL), NULL);
     }
-    return sched_send_json(req->r, HTTP_OK, PQgetvalue(res, 0, 3),
-                           (apr_size_t)PQgetlength(res, 0, 3));
+    return sched_db_send_one(req->r, HTTP_OK, res, repr);
 }
 
 static int sched_reservations_confirm(sched_req_t *req)
 {
-    return sched_reservations_act(req, SCHED_STMT_RESERVATIONS_CONFIRM, "confirmed");
+    return sched_reservations_act(req, SCHED_STMT_RESERVATIONS_CONFIRM,
+                                  &sched_res_confirm_repr, "confirmed");
 }
 
 static int sched_reservations_cancel(sched_req_t *req)
 {
-    return sched_reservations_act(req, SCHED_STMT_RESERVATIONS_CANCEL, "cancelled");
+    return sched_reservations_act(req, SCHED_STMT_RESERVATIONS_CANCEL,
+                                  &sched_res_cancel_repr, "cancelled");
 }
 
 static const sched_action_t sched_reservation_actions[] = {

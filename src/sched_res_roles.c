@@ -8,20 +8,22 @@
 #include "sched_list.h"
 #include "sched_res.h"
 
-/* Statements of one role table, in the order of sched_sql.h, and its body. */
+/* The statements of one role table, how their answers are read, and its body. */
 typedef struct sched_role_t {
     sched_stmt_e list, get, create, update, remove;
+    sched_repr_t list_repr, get_repr, create_repr, update_repr;
     const sched_body_t *body;
 } sched_role_t;
 
-static const sched_role_t sched_role_clients = {
-    SCHED_STMT_CLIENTS_LIST, SCHED_STMT_CLIENTS_GET, SCHED_STMT_CLIENTS_CREATE,
-    SCHED_STMT_CLIENTS_UPDATE, SCHED_STMT_CLIENTS_DELETE, &sched_body_clients
-};
-static const sched_role_t sched_role_providers = {
-    SCHED_STMT_PROVIDERS_LIST, SCHED_STMT_PROVIDERS_GET, SCHED_STMT_PROVIDERS_CREATE,
-    SCHED_STMT_PROVIDERS_UPDATE, SCHED_STMT_PROVIDERS_DELETE, &sched_body_providers
-};
+#define SCHED_ROLE(T, body) { \
+    SCHED_STMT_##T##_LIST, SCHED_STMT_##T##_GET, SCHED_STMT_##T##_CREATE, \
+    SCHED_STMT_##T##_UPDATE, SCHED_STMT_##T##_DELETE, \
+    SCHED_REPR_ROLE(T##_LIST), SCHED_REPR_ROLE(T##_GET), SCHED_REPR_ROLE(T##_CREATE), \
+    SCHED_REPR_ROLE(T##_UPDATE), (body) }
+
+static const sched_role_t sched_role_clients = SCHED_ROLE(CLIENTS, &sched_body_clients);
+static const sched_role_t sched_role_providers =
+    SCHED_ROLE(PROVIDERS, &sched_body_providers);
 
 static const sched_role_t *sched_role_of(sched_req_t *req)
 {
@@ -48,12 +50,13 @@ static int sched_role_list(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, sched_role_of(req)->list, 3, params, &res)) != OK) {
         return rv;
     }
-    return sched_list_send(req, res, &page, keep);
+    return sched_list_send(req, res, &page, keep, &sched_role_of(req)->list_repr);
 }
 
 static int sched_role_read(sched_req_t *req)
 {
-    return sched_db_read_id(req->r, sched_role_of(req)->get, req->route.id);
+    return sched_db_read_id(req->r, sched_role_of(req)->get, req->route.id,
+                            &sched_role_of(req)->get_repr);
 }
 
 /* Reads {"user": id} (required in POST and PUT) into *user, NULL when absent. */
@@ -79,7 +82,7 @@ static int sched_role_create(sched_req_t *req)
         || (rv = sched_db_exec(req->r, sched_role_of(req)->create, 1, params, &res)) != OK) {
         return rv;
     }
-    return sched_db_send_created(req, res);
+    return sched_db_send_created(req, res, &sched_role_of(req)->create_repr);
 }
 
 static int sched_role_change(sched_req_t *req)
@@ -91,7 +94,7 @@ static int sched_role_change(sched_req_t *req)
         || (rv = sched_db_exec(req->r, sched_role_of(req)->update, 2, params, &res)) != OK) {
         return rv;
     }
-    return sched_db_send_guarded(req->r, res);
+    return sched_db_send_guarded(req->r, res, &sched_role_of(req)->update_repr);
 }
 
 static int sched_role_remove(sched_req_t *req)

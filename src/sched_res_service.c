@@ -12,18 +12,20 @@ int sched_res_root(sched_req_t *req)
         "users", "clients", "providers", "available_slots", "appointment_reservations",
         NULL
     };
-    json_t *root = sched_json_object(req->r);
     const char *const *name;
-    char *text;
+    const char *text;
+    sched_jsonw_t w;
+    apr_size_t len;
 
+    sched_jsonw_init(&w, req->r->pool, 512);
+    sched_jsonw_open(&w, NULL, '{');
     for (name = names; *name; name++) {
-        json_object_set_new(root, *name, json_string(apr_pstrcat(req->r->pool,
-                            req->base_url, "/", *name, "/", NULL)));
+        const char *url = apr_pstrcat(req->r->pool, req->base_url, "/", *name, "/", NULL);
+        sched_jsonw_str(&w, *name, url, strlen(url));
     }
-    text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    sched_send_json(req->r, HTTP_OK, apr_pstrdup(req->r->pool, text), strlen(text));
-    free(text);
-    return DONE;
+    sched_jsonw_close(&w, '}');
+    text = sched_jsonw_text(&w, &len);
+    return sched_send_json(req->r, HTTP_OK, text, len);
 }
 
 static int sched_health(sched_req_t *req)

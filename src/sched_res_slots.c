@@ -9,29 +9,44 @@
 #include "sched_list.h"
 #include "sched_parse.h"
 #include "sched_res.h"
+#include "sched_row.h"
 #include "sched_time.h"
 #include "sched_timein.h"
 
 #define SCHED_USEC             APR_INT64_C(1000000)
 #define SCHED_WINDOW_MAX_DAYS  31
 
-/* A duration in seconds as an interval parameter. */
-static const char *sched_interval(request_rec *r, apr_int64_t seconds)
-{
-    return apr_psprintf(r->pool, "%" APR_INT64_T_FMT " seconds", seconds);
-}
-
 static const char *sched_notice(sched_req_t *req)
 {
-    return sched_interval(req->r, req->conf->min_notice);
+    return sched_seconds(req->r, req->conf->min_notice);
 }
 
-/* 400 naming one field. */
-static int sched_slots_invalid(sched_req_t *req, const char *field, const char *message)
+static const sched_repr_t sched_slots_create_repr = SCHED_REPR_SLOT(SLOTS_CREATE);
+static const sched_repr_t sched_slots_list_repr = SCHED_REPR_SLOT(SLOTS_LIST);
+static const sched_repr_t sched_slots_list_provider_repr =
+    SCHED_REPR_SLOT(SLOTS_LIST_PROVIDER);
+static const sched_repr_t sched_slots_get_repr = SCHED_REPR_SLOT_DETAIL(SLOTS_GET);
+static const sched_repr_t sched_slots_update_repr = SCHED_REPR_SLOT(SLOTS_UPDATE);
+
+/* status (400 or 409) naming one field. */
+static int sched_slots_refuse(sched_req_t *req, int status, const char *field,
+                              const char *message)
 {
     json_t *errors = sched_json_object(req->r);
     sched_json_error_add(errors, field, message);
-    return sched_problem(req->r, HTTP_BAD_REQUEST, message, errors);
+    return sched_problem(req->r, status, message, errors);
+}
+
+static int sched_slots_invalid(sched_req_t *req, const char *field, const char *message)
+{
+    return sched_slots_refuse(req, HTTP_BAD_REQUEST, field, message);
+}
+
+/* Another slot of the provider is in the way. */
+static int sched_slots_overlap(sched_req_t *req)
+{
+    return sched_slots_refuse(req, HTTP_CONFLICT, "start_time",
+                              "overlaps another slot of this provider");
 }
 
 /* POST: a provider's window of time (sched_body_slots), cut into slots of
@@ -43,7 +58,7 @@ static int sched_slots_create(sched_req_t *req)
     const char *params[4];
     PGresult *res;
     apr_size_t size;
-    char *body;
+    const char *body;
     int rv = sched_read_fields(req, &sched_body_slots, 1, w);
 
     if (rv != OK) {
@@ -64,17 +79,22 @@ static int sched_slots_create(sched_req_t *req)
     params[0] = sched_i64(req->r, w[SCHED_SLOT_PROVIDER].i);
     params[1] = sched_time_format_utc(req->r->pool, first);
     params[2] = sched_time_format_utc(req->r->pool, first + (count - 1) * len);
-    params[3] = sched_interval(req->r, len / SCHED_USEC);
+    params[3] = sched_seconds(req->r, len / SCHED_USEC);
     if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_CREATE, 4, params, &res)) != OK
         || (rv = sched_db_allowed(req->r, res)) != OK) {
         return rv;
     }
-    if (strcmp(PQgetvalue(res, 0, 3), "0") == 0) {
+    if (!sched_row_bool(res, 0, SCHED_SLOTS_CREATE__PROVIDER_FOUND)) {
         return sched_slots_invalid(req, "provider", "no such provider");
     }
-    /* (allowed, id, json) per slot made; one row with no id when none was. */
-    body = sched_list_array(req->r, res, PQgetisnull(res, 0, 1) ? 0 : PQntuples(res), 2,
-                            &size);
+    if (sched_row_bool(res, 0, SCHED_SLOTS_CREATE__CONFLICT)) {
+        return sched_slots_overlap(req);
+    }
+    /* A row per slot made; one row with no id when none was. */
+    body = sched_list_array(req->r, res,
+                            sched_row_null(res, 0, SCHED_SLOTS_CREATE__ID) ? 0
+                                                                           : PQntuples(res),
+                            &sched_slots_create_repr, &size);
     return sched_send_json(req->r, HTTP_CREATED, body, size);
 }
 
@@ -128,7 +148,7 @@ static int sched_slots_list(sched_req_t *req)
     params[2] = has_to ? sched_time_format_utc(req->r->pool, to) : NULL;
     params[3] = date;
     params[4] = tz;
-    params[5] = sched_interval(req->r, req->conf->window);
+    params[5] = sched_seconds(req->r, req->conf->window);
     params[6] = sched_notice(req);
     params[7] = page.after_time;
     params[8] = page.after_id;
@@ -138,7 +158,8 @@ static int sched_slots_list(sched_req_t *req)
                             10, params, &res)) != OK) {
         return rv;
     }
-    return sched_list_send(req, res, &page, keep);
+    return sched_list_send(req, res, &page, keep, has_provider
+                           ? &sched_slots_list_provider_repr : &sched_slots_list_repr);
 }
 
 static int sched_slots_read(sched_req_t *req)
@@ -146,7 +167,7 @@ static int sched_slots_read(sched_req_t *req)
     const char *params[2] = { sched_i64(req->r, req->route.id), sched_notice(req) };
     PGresult *res;
     int rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_GET, 2, params, &res);
-    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+    return rv != OK ? rv : sched_db_send_one(req->r, HTTP_OK, res, &sched_slots_get_repr);
 }
 
 /* The id, provider and times of a slot (sched_body_slots) as statement parameters,
@@ -174,10 +195,14 @@ static int sched_slots_change(sched_req_t *req)
         return rv;
     }
     sched_slot_params(req, w, params);
-    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_UPDATE, 4, params, &res)) != OK) {
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_UPDATE, 4, params, &res)) != OK
+        || (rv = sched_db_guard(req->r, res)) != OK) {
         return rv;
     }
-    return sched_db_send_guarded(req->r, res);
+    if (sched_row_bool(res, 0, SCHED_SLOTS_UPDATE__CONFLICT)) {
+        return sched_slots_overlap(req);
+    }
+    return sched_db_send_one(req->r, HTTP_OK, res, &sched_slots_update_repr);
 }
 
 static int sched_slots_remove(sched_req_t *req)

@@ -1,5 +1,5 @@
 /* /users/: accounts. The password is write-only: stored as a bcrypt hash, never
- * returned (sched_user_json in sql/ leaves it out). */
+ * returned (no statement reads it back, but the login's). */
 #include <http_protocol.h>
 #include <apr_strings.h>
 
@@ -8,6 +8,12 @@
 #include "sched_db.h"
 #include "sched_list.h"
 #include "sched_res.h"
+
+static const sched_repr_t sched_users_list_repr = SCHED_REPR_USER(USERS_LIST);
+static const sched_repr_t sched_users_get_repr = SCHED_REPR_USER(USERS_GET);
+static const sched_repr_t sched_users_me_repr = SCHED_REPR_USER(USERS_ME);
+static const sched_repr_t sched_users_create_repr = SCHED_REPR_USER(USERS_CREATE);
+static const sched_repr_t sched_users_update_repr = SCHED_REPR_USER(USERS_UPDATE);
 
 /* The writable fields of a user, as statement parameters (NULL: not given). */
 typedef struct sched_user_fields_t {
@@ -66,12 +72,13 @@ static int sched_users_list(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_USERS_LIST, 2, params, &res)) != OK) {
         return rv;
     }
-    return sched_list_send(req, res, &page, NULL);
+    return sched_list_send(req, res, &page, NULL, &sched_users_list_repr);
 }
 
 static int sched_users_read(sched_req_t *req)
 {
-    return sched_db_read_id(req->r, SCHED_STMT_USERS_GET, req->route.id);
+    return sched_db_read_id(req->r, SCHED_STMT_USERS_GET, req->route.id,
+                            &sched_users_get_repr);
 }
 
 static int sched_users_me(sched_req_t *req)
@@ -85,7 +92,7 @@ static int sched_users_me(sched_req_t *req)
                              "for this location", NULL);
     }
     rv = sched_db_exec(req->r, SCHED_STMT_USERS_ME, 0, NULL, &res);
-    return rv != OK ? rv : sched_db_send_row(req->r, res, 0);
+    return rv != OK ? rv : sched_db_send_one(req->r, HTTP_OK, res, &sched_users_me_repr);
 }
 
 static int sched_users_create(sched_req_t *req)
@@ -106,7 +113,7 @@ static int sched_users_create(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_USERS_CREATE, 5, params, &res)) != OK) {
         return rv;
     }
-    return sched_db_send_created(req, res);
+    return sched_db_send_created(req, res, &sched_users_create_repr);
 }
 
 static int sched_users_change(sched_req_t *req)
@@ -128,7 +135,7 @@ static int sched_users_change(sched_req_t *req)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_USERS_UPDATE, 6, params, &res)) != OK) {
         return rv;
     }
-    return sched_db_send_guarded(req->r, res);
+    return sched_db_send_guarded(req->r, res, &sched_users_update_repr);
 }
 
 static int sched_users_remove(sched_req_t *req)

@@ -4,6 +4,7 @@
 
 #include "sched_private.h"
 #include "sched_db.h"
+#include "sched_row.h"
 #include "sched_time.h"
 #include "sched_timein.h"
 
@@ -19,7 +20,7 @@ int sched_timein_resolve(void *ctx, const sched_time_t *t, apr_int64_t *usec)
     if ((rv = sched_db_exec(req->r, SCHED_STMT_TIME_RESOLVE, 2, params, &res)) != OK) {
         return rv;
     }
-    *usec = apr_atoi64(PQgetvalue(res, 0, 0));
+    *usec = sched_row_int(res, 0, SCHED_TIME_RESOLVE__USEC);
     return OK;
 }
 

@@ -16,7 +16,8 @@ subtest 'check on the test database' => sub {
     my ($code, $out) = run_capture($schedctl, '--dsn', $dsn, 'check');
     is $code, 0, 'exit 0' or diag $out;
     like $out, qr/^ok: schema version \d+$/m, 'says the schema is current';
-    like $out, qr/^statements: all \d+ of the module prepare$/m, 'every statement prepares';
+    like $out, qr/^statements: all \d+ of the module prepare and answer what it reads$/m,
+        'every statement prepares and answers the columns its header names';
 };
 
 subtest 'migrate twice changes nothing' => sub {

@@ -236,8 +236,9 @@ sub res_state {
 
 sub slot_state {
     my ($id) = @_;
-    return psql('select provider_id || \' \' || sched_rfc3339(start_time) || \' \''
-                . " || sched_rfc3339(end_time) from slots where id = $id");
+    my $utc = sub { "btrim(to_json($_[0] AT TIME ZONE 'UTC')::text, '\"') || 'Z'" };
+    return psql("select provider_id || ' ' || " . $utc->('start_time') . " || ' ' || "
+                . $utc->('end_time') . " from slots where id = $id");
 }
 
 # ---- Anonymous and bad credentials ------------------------------------------------

@@ -114,8 +114,10 @@ subtest 'clients, providers, slots and reservations: anyone, any of them' => sub
                     201, 'for a client')->{json}{id};
     my $r2 = expect('POST', '/appointment_reservations/', { client => $c2, slot => $slot[1] },
                     201, 'for another client')->{json}{id};
-    has_all(ids(expect('GET', '/appointment_reservations/?limit=1000', undef, 200)),
-            [ $r1, $r2 ], 'every reservation is listed');
+    # From the id before the first of them: the other test files make many more.
+    my $before = ($r1 < $r2 ? $r1 : $r2) - 1;
+    has_all(ids(expect('GET', "/appointment_reservations/?limit=1000&after=$before", undef,
+                       200)), [ $r1, $r2 ], 'every reservation is listed');
     is_deeply ids(expect('GET', "/appointment_reservations/?client=$c2", undef, 200)), [ $r2 ],
         '?client= filters';
     expect('GET', "/appointment_reservations/$r2/", undef, 200);

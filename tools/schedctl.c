@@ -3,13 +3,15 @@
  *   schedctl [--dsn DSN] [--sql-dir DIR] migrate   apply pending sql/NNN_name.sql files
  *   schedctl [--dsn DSN] [--sql-dir DIR] check     compare the database with the files,
  *                                                  and prepare every statement of the
- *                                                  module (src/sched_sql.c) against it
+ *                                                  module (sql/statements/) against it,
+ *                                                  checking the columns each answers
  *   schedctl [--dsn DSN] createsuperuser [--username NAME] [--email EMAIL]
  *            [--password-stdin] [--update]         create a superuser (or, with --update,
  *                                                  make an existing user one)
  *   schedctl statement NAME                        print the SQL text of the module's
- *                                                  statement NAME (src/sched_sql.c);
- *                                                  no database needed
+ *                                                  statement NAME (as embedded from
+ *                                                  sql/statements/NAME.sql); no
+ *                                                  database needed
  *
  * DSN is a libpq connection string or URI; empty (the default) means libpq's own
  * defaults and environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ...).
@@ -641,23 +643,46 @@ static int cmd_migrate(PGconn *conn, const char *dir, const sched_migration_list
     return SCHED_EXIT_OK;
 }
 
-/* Prepares every statement the module runs (as the unnamed statement, so nothing is
- * left behind): a statement that no longer fits the schema is found here rather than
+/* Prepares one statement as the unnamed statement (nothing is left behind) and
+ * checks that it answers the columns its header names. Returns 0 when it does. */
+static int check_statement(PGconn *conn, const sched_stmt_t *stmt)
+{
+    char buf[256];
+    const char *why;
+    PGresult *res = PQprepare(conn, "", stmt->sql, 0, NULL);
+    int bad = PQresultStatus(res) != PGRES_COMMAND_OK;
+
+    if (bad) {
+        fprintf(stderr, "%s: statement %s does not fit the schema: %s", progname,
+                stmt->name, PQresultErrorMessage(res));
+    }
+    PQclear(res);
+    if (bad) {
+        return 1;
+    }
+    res = PQdescribePrepared(conn, "");
+    why = PQresultStatus(res) == PGRES_COMMAND_OK
+          ? sched_sql_verify(stmt, res, buf, sizeof(buf)) : PQresultErrorMessage(res);
+    if (why) {
+        fprintf(stderr, "%s: statement %s does not answer what the module reads: %s\n",
+                progname, stmt->name, why);
+    }
+    PQclear(res);
+    return why != NULL;
+}
+
+/* Prepares every statement the module runs: a statement that no longer fits the
+ * schema, or answers other columns than the module reads, is found here rather than
  * by the first request that needs it. Returns the number that failed. */
 static int check_statements(PGconn *conn)
 {
     int i, bad = 0;
     for (i = 0; i < SCHED_STMT_COUNT; i++) {
-        PGresult *res = PQprepare(conn, "", sched_stmts[i].sql, 0, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            fprintf(stderr, "%s: statement %s does not fit the schema: %s", progname,
-                    sched_stmts[i].name, PQresultErrorMessage(res));
-            bad++;
-        }
-        PQclear(res);
+        bad += check_statement(conn, &sched_stmts[i]);
     }
     if (!bad) {
-        printf("statements: all %d of the module prepare\n", SCHED_STMT_COUNT);
+        printf("statements: all %d of the module prepare and answer what it reads\n",
+               SCHED_STMT_COUNT);
     }
     return bad;
 }

@@ -1,0 +1,33 @@
+-- sched_reservations_cancel: cancel a reservation (whoever may see it: its client, its slot's
+-- provider, a superuser): the slot is free again, the record stays.
+-- flags: principal retry-safe
+-- $1  username     text         the caller: the user name httpd authenticated (NULL: anonymous)
+-- $2  open_access  bool         SchedOpenAccess: no authorization at all
+-- $3  id           int8         the reservation
+-- columns:
+--   visible       bool         the reservation exists and the caller may see it (else 404)
+--   allowed       bool         the caller may do this (else 403)
+--   id            int8         the reservation: as changed, or as it was when it could not change (its status tells why)
+--   client_id     int8
+--   slot_id       int8
+--   created_at    timestamptz
+--   expires_at    timestamptz  end of the hold while pending
+--   confirmed_at  timestamptz  NULL until confirmed
+--   status        text         pending, confirmed, expired or cancelled (sched_reservation_status)
+WITH x AS (SELECT r AS res,
+                  sched_sees_reservation(me, r.client_id,
+                      (SELECT vs.provider_id FROM slots vs WHERE vs.id = r.slot_id)) AS visible,
+                  sched_sees_reservation(me, r.client_id, (SELECT vs.provider_id FROM slots vs WHERE vs.id = r.slot_id)) AS allowed
+             FROM reservations r, sched_principal($1::text, $2::bool) me
+            WHERE r.id = $3::int8
+              FOR UPDATE OF r),
+     w AS (UPDATE reservations AS r SET cancelled_at = now()
+             FROM x
+            WHERE r.id = (x.res).id AND x.visible AND x.allowed AND (x.res).cancelled_at IS NULL
+           RETURNING r)
+SELECT coalesce(x.visible, false) AS visible, coalesce(x.allowed, false) AS allowed,
+       (coalesce(w.r, x.res)).id, (coalesce(w.r, x.res)).client_id,
+       (coalesce(w.r, x.res)).slot_id, (coalesce(w.r, x.res)).created_at,
+       (coalesce(w.r, x.res)).expires_at, (coalesce(w.r, x.res)).confirmed_at,
+       sched_reservation_status(coalesce(w.r, x.res)) AS status
+  FROM (SELECT 1) one LEFT JOIN x ON true LEFT JOIN w ON true

@@ -1,0 +1,18 @@
+-- sched_users_delete: delete a user (superusers), and its client and provider records.
+-- flags: principal
+-- $1  username     text         the caller: the user name httpd authenticated (NULL: anonymous)
+-- $2  open_access  bool         SchedOpenAccess: no authorization at all
+-- $3  id           int8         the user
+-- columns:
+--   visible       bool         the user exists and the caller may see it (else 404)
+--   allowed       bool         the caller may delete it (else 403)
+--   deleted       bool         it was deleted
+WITH x AS (SELECT u.id, sched_sees_user(me, u.id) AS visible, me.su AS allowed
+             FROM users u, sched_principal($1::text, $2::bool) me
+            WHERE u.id = $3::int8),
+     w AS (DELETE FROM users u USING x
+            WHERE u.id = x.id AND x.visible AND x.allowed
+           RETURNING u.id)
+SELECT coalesce(x.visible, false) AS visible, coalesce(x.allowed, false) AS allowed,
+       EXISTS (SELECT 1 FROM w) AS deleted
+  FROM (SELECT 1) one LEFT JOIN x ON true

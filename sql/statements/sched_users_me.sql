@@ -1,0 +1,14 @@
+-- sched_users_me: the caller's own user (no row: anonymous, unknown or inactive).
+-- flags: principal retry-safe
+-- $1  username     text         the caller: the user name httpd authenticated (NULL: anonymous)
+-- $2  open_access  bool         SchedOpenAccess: no authorization at all
+-- columns:
+--   id            int8         the user
+--   username      text
+--   email         text         '' when none
+--   is_superuser  bool
+--   is_active     bool
+--   date_joined   timestamptz
+SELECT u.id, u.username, u.email, u.is_superuser, u.is_active, u.date_joined
+  FROM users u, sched_principal($1::text, $2::bool) me
+ WHERE u.id = me.user_id
