@@ -14,9 +14,6 @@
 /* The statement takes the caller first: $1 user name (NULL: anonymous), $2 whether
  * SchedOpenAccess is on. sched_db_exec passes them; callers pass the rest. */
 #define SCHED_STMT_PRINCIPAL          (1 << 0)
-/* An exclusion violation may come from a concurrent twin of this request: run once
- * more, when it may find its work done. */
-#define SCHED_STMT_RERUN_ON_EXCLUSION (1 << 1)
 /* It changes nothing (or nothing that running it twice would change twice): when
  * the connection is lost while it runs, it runs again on a fresh one. */
 #define SCHED_STMT_RETRY_SAFE         (1 << 2)

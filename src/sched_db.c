@@ -188,7 +188,7 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
     const char *why = NULL, *sqlstate, *constraint;
     sched_sqlstate_answer_t a;
     PGresult *res;
-    int attempt, reran = 0, lost = 0;
+    int attempt, lost = 0;
 
     if (sched_stmts[stmt].flags & SCHED_STMT_PRINCIPAL) {
         params = sched_db_principal(r, nparams, params);
@@ -221,11 +221,6 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
             continue;   /* the next connection is checked, and reset, first */
         }
         if (a.kind == SCHED_SQLSTATE_RETRY && attempt < SCHED_DB_RETRIES) {
-            continue;
-        }
-        if ((sched_stmts[stmt].flags & SCHED_STMT_RERUN_ON_EXCLUSION) && !reran
-            && sqlstate && strcmp(sqlstate, "23P01") == 0) {
-            reran = 1;
             continue;
         }
         return quiet ? sched_db_quiet_failure(r, stmt, res, a)

@@ -16,7 +16,7 @@
 #
 # The name is the file's ("sched_slots_get.sql"). Flags: principal (takes the caller
 # as $1 and $2, see sql/statements/README), retry-safe (changes nothing: run again on
-# a fresh connection when the connection is lost), rerun-on-exclusion. Every $N the
+# a fresh connection when the connection is lost). Every $N the
 # text uses must be named, in order; every column must be named with its type. What
 # follows the header is the SQL text the module prepares.
 #
@@ -42,7 +42,6 @@ my %OID = (
 my %FLAG = (
     'principal' => 'SCHED_STMT_PRINCIPAL',
     'retry-safe' => 'SCHED_STMT_RETRY_SAFE',
-    'rerun-on-exclusion' => 'SCHED_STMT_RERUN_ON_EXCLUSION',
 );
 
 sub fail { die "$0: $_[0]\n" }
