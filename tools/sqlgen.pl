@@ -15,7 +15,7 @@
 #   --   start_time  timestamptz  ...
 #
 # The name is the file's ("sched_slots_get.sql"). Flags: principal (takes the caller
-# as $1 and $2, see sql/statements/README), retry-safe (changes nothing: run again on
+# as $1 and $2, see sql/statements/README.md), retry-safe (changes nothing: run again on
 # a fresh connection when the connection is lost). Every $N the
 # text uses must be named, in order; every column must be named with its type. What
 # follows the header is the SQL text the module prepares.
