@@ -14,6 +14,7 @@
 #include "sched_config.h"
 #include "sched_conn.h"
 #include "sched_pool.h"
+#include "sched_startup.h"
 #include "sched_db.h"
 #include "sched_authn.h"
 #include "sched_res.h"
@@ -31,11 +32,13 @@ static int sched_handler(request_rec *r)
 static int sched_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                              server_rec *s)
 {
-    (void)pconf;
+    int rv;
     (void)plog;
-    (void)ptemp;
-    sched_pool_configure(s);
-    return sched_conn_init(s);
+    sched_pool_configure(pconf, s);
+    if ((rv = sched_conn_init(s)) != OK) {
+        return rv;
+    }
+    return sched_startup_check(ptemp, s);
 }
 
 static void sched_child_init(apr_pool_t *pchild, server_rec *s)

@@ -16,9 +16,10 @@
 /* The module's per-server configuration (create_server_config). */
 void *sched_pool_server_create(apr_pool_t *p, server_rec *s);
 
-/* post_config: each server's DBDMax and DBDPersist, and which servers share the
- * main server's pool (a virtual host without DBD directives of its own). */
-void sched_pool_configure(server_rec *main_server);
+/* post_config: each server's DBDriver, DBDParams, DBDMax and DBDPersist, and which
+ * servers share the main server's pool (a virtual host without DBD directives of its
+ * own). Strings in p. */
+void sched_pool_configure(apr_pool_t *p, server_rec *main_server);
 
 /* child_init: the counters of this process. */
 apr_status_t sched_pool_child_init(apr_pool_t *pchild, server_rec *main_server);
@@ -32,5 +33,9 @@ void sched_pool_leave(server_rec *s);
 
 /* The places of s's pool: DBDMax, or 0 when there is no limit to keep. */
 int sched_pool_size(server_rec *s);
+
+/* The libpq connection string of s's pool (DBDParams with DBDriver pgsql), or NULL;
+ * *own says whether s has a pool of its own (else it shares the main server's). */
+const char *sched_pool_params(server_rec *s, int *own);
 
 #endif

@@ -20,6 +20,8 @@ typedef struct sched_gate_t {
 } sched_gate_t;
 
 typedef struct sched_server_t {
+    const char *driver;         /* DBDriver */
+    const char *params;         /* DBDParams, unquoted */
     int size;                   /* DBDMax of this server's pool; 0: no limit */
     int shares_main;            /* no DBD directive of its own: the main pool */
     sched_gate_t *gate;         /* per process, from child_init */
@@ -38,11 +40,18 @@ static sched_server_t *sched_pool_conf(server_rec *s)
     return ap_get_module_config(s->module_config, &sched_module);
 }
 
-/* Reads DBDMax and DBDPersist among the directives from first on (conditional
- * sections are already spliced in; other sections are not entered). */
-static void sched_pool_read(const ap_directive_t *d, sched_server_t *conf)
+/* Reads DBDriver, DBDParams, DBDMax and DBDPersist among the directives from first
+ * on (conditional sections are already spliced in; other sections are not entered). */
+static void sched_pool_read(apr_pool_t *p, const ap_directive_t *d, sched_server_t *conf)
 {
     for (; d; d = d->next) {
+        const char *args = d->args;
+        if (strcasecmp(d->directive, "DBDriver") == 0) {
+            conf->driver = ap_getword_conf(p, &args);
+        }
+        else if (strcasecmp(d->directive, "DBDParams") == 0) {
+            conf->params = ap_getword_conf(p, &args);
+        }
         if (strcasecmp(d->directive, "DBDMax") == 0) {
             conf->size = atoi(d->args) > 0 ? atoi(d->args) : SCHED_DBD_DEFAULT_MAX;
         }
@@ -70,13 +79,13 @@ static const ap_directive_t *sched_pool_vhost_section(server_rec *s)
     return NULL;
 }
 
-void sched_pool_configure(server_rec *main_server)
+void sched_pool_configure(apr_pool_t *p, server_rec *main_server)
 {
     sched_server_t *main_conf = sched_pool_conf(main_server);
     int threaded = 0;
     server_rec *s;
 
-    sched_pool_read(ap_conftree, main_conf);
+    sched_pool_read(p, ap_conftree, main_conf);
     main_conf->shares_main = 0;
     if (ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) != APR_SUCCESS || !threaded) {
         main_conf->size = 0;    /* one request at a time per process */
@@ -85,9 +94,11 @@ void sched_pool_configure(server_rec *main_server)
         sched_server_t *conf = sched_pool_conf(s);
         const ap_directive_t *section = sched_pool_vhost_section(s);
         conf->size = main_conf->size;
+        conf->driver = main_conf->driver;
+        conf->params = main_conf->params;
         conf->shares_main = 1;
         if (section) {
-            sched_pool_read(section->first_child, conf);
+            sched_pool_read(p, section->first_child, conf);
         }
         if (!threaded) {
             conf->size = 0;
@@ -133,6 +144,13 @@ apr_status_t sched_pool_child_init(apr_pool_t *pchild, server_rec *main_server)
 int sched_pool_size(server_rec *s)
 {
     return sched_pool_conf(s)->size;
+}
+
+const char *sched_pool_params(server_rec *s, int *own)
+{
+    sched_server_t *conf = sched_pool_conf(s);
+    *own = !conf->shares_main;
+    return conf->driver && strcasecmp(conf->driver, "pgsql") == 0 ? conf->params : NULL;
 }
 
 apr_status_t sched_pool_enter(server_rec *s, apr_interval_time_t wait)
