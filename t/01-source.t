@@ -3,16 +3,11 @@
 use strict;
 use warnings;
 use FindBin;
+use lib "$FindBin::Bin/lib";
 use Test::More;
+use SchedTest qw(slurp);
 
 my $root = "$FindBin::Bin/..";
-
-sub slurp {
-    my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
 
 # The body of a C function, from its definition to the closing brace at column 0.
 sub function_body {

@@ -8,44 +8,20 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use HTTP::Tiny;
 use JSON::PP;
-use POSIX ();
 use SchedTest;
 
 my $CHILDREN = 40;
 
-# Sends the same POST from $CHILDREN processes released at the same moment; returns
-# the list of statuses (one per child; 0 when a child reported nothing).
+# Sends the same POST from $CHILDREN processes released at the same moment (race());
+# returns the list of statuses (one per child; 0 when a child reported nothing).
 sub concurrent_posts {
     my ($path, $body) = @_;
     my $target = url($path);
     my $content = encode_json($body);
-    pipe(my $go_r, my $go_w) or die "pipe: $!";
-    pipe(my $out_r, my $out_w) or die "pipe: $!";
-    my @pids;
-    for my $n (1 .. $CHILDREN) {
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            close $go_w;
-            close $out_r;
-            my $http = HTTP::Tiny->new(timeout => 60, keep_alive => 0);
-            sysread $go_r, my $buf, 1;    # blocks until the parent closes $go_w
-            my $res = $http->request('POST', $target, {
-                headers => { 'Content-Type' => 'application/json' },
-                content => $content,
-            });
-            syswrite $out_w, "$res->{status}\n";
-            POSIX::_exit(0);
-        }
-        push @pids, $pid;
-    }
-    close $go_r;
-    close $out_w;
-    close $go_w;    # release every child at once
-    my @statuses = map { chomp; $_ } <$out_r>;
-    close $out_r;
-    waitpid $_, 0 for @pids;
-    push @statuses, (0) x ($CHILDREN - @statuses);
-    return @statuses;
+    return map { $_->[0] } race($CHILDREN, sub {
+        $_[0]->request('POST', $target, {
+            headers => { 'Content-Type' => 'application/json' }, content => $content });
+    });
 }
 
 sub tally {
@@ -81,24 +57,13 @@ subtest "$CHILDREN concurrent POST /users/ with different usernames" => sub {
     # Not a race for one row, but for the pool: every request must be served.
     my $prefix = uniq('many');
     my $target = url('/users/');
-    my @pids;
-    pipe(my $out_r, my $out_w) or die "pipe: $!";
-    for my $n (1 .. $CHILDREN) {
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            close $out_r;
-            my $res = HTTP::Tiny->new(timeout => 60)->request('POST', $target, {
-                headers => { 'Content-Type' => 'application/json' },
-                content => encode_json({ username => "$prefix-$n", password => 'pw pw pw pw' }),
-            });
-            syswrite $out_w, "$res->{status}\n";
-            POSIX::_exit(0);
-        }
-        push @pids, $pid;
-    }
-    close $out_w;
-    my @statuses = map { chomp; $_ } <$out_r>;
-    waitpid $_, 0 for @pids;
+    my @statuses = map { $_->[0] } race($CHILDREN, sub {
+        my ($http, $n) = @_;
+        $http->request('POST', $target, {
+            headers => { 'Content-Type' => 'application/json' },
+            content => encode_json({ username => "$prefix-$n", password => 'pw pw pw pw' }),
+        });
+    });
     my $count = tally(@statuses);
     is $count->{201} // 0, $CHILDREN, 'every one 201' or diag explain $count;
     is psql("select count(*) from users where username like '$prefix-%'"), $CHILDREN,

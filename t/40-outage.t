@@ -8,7 +8,6 @@ use Test::More;
 use Time::HiRes qw(sleep);
 use HTTP::Tiny;
 use JSON::PP ();
-use POSIX ();
 use MIME::Base64 ();
 use SchedTest;
 
@@ -28,22 +27,7 @@ sub call {
 # Returns the statuses.
 sub concurrently {
     my ($n, $what, $request) = @_;
-    pipe(my $out_r, my $out_w) or die "pipe: $!";
-    my @pids;
-    for my $i (1 .. $n) {
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            close $out_r;
-            my $res = $request->(HTTP::Tiny->new(timeout => 30), $i);
-            syswrite $out_w, "$res->{status}\n";
-            POSIX::_exit(0);
-        }
-        push @pids, $pid;
-    }
-    close $out_w;
-    my @got = map { chomp; $_ } <$out_r>;
-    waitpid $_, 0 for @pids;
-    push @got, (0) x ($n - @got);
+    my @got = map { $_->[0] } race($n, $request);
     push @statuses, map { "$_ $what" } @got;
     return @got;
 }

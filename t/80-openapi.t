@@ -43,20 +43,13 @@ my %REQUIRED = (
 my %ID_FIELDS = map { $_ => 1 } qw(user provider client slot);
 my %TIME_FIELDS = map { $_ => 1 } qw(start_time end_time);
 
-sub slurp_raw {
-    my ($path) = @_;
-    open my $fh, '<:raw', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
-
 sub set_is {
     my ($got, $want, $name) = @_;
     local $Test::Builder::Level = $Test::Builder::Level + 1;
     is_deeply [ sort @$got ], [ sort @$want ], $name;
 }
 
-my $source = slurp_raw($SOURCE);
+my $source = slurp($SOURCE);
 my $res = GET('/openapi.json');
 is $res->{status}, 200, 'GET /openapi.json is 200';
 like $res->{headers}{'content-type'} // '', qr{^application/json; charset=utf-8$}i,

@@ -36,7 +36,7 @@ our @EXPORT = qw(
     start_httpd httpd_configtest free_port run_capture
     problem_ok allow_log finish
     day at epoch rfc3339 make_role make_provider make_client
-    field_error next_link race
+    field_error next_link race slurp
 );
 
 my $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
@@ -287,9 +287,10 @@ sub free_port {
     return $sock->sockport;
 }
 
+# The bytes of a file (dies when it cannot be read).
 sub slurp {
     my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!\n";
+    open my $fh, '<:raw', $path or die "$path: $!\n";
     local $/;
     return scalar <$fh>;
 }
@@ -311,18 +312,23 @@ sub new_rundir {
     return $dir;
 }
 
-# The test template filled in for RUNDIR and PORT.
+# The test template filled in for RUNDIR and PORT, by tools/common.sh's write_config
+# (the one that fills it for tools/testenv.sh).
 sub config_text {
     my ($rundir, $port) = @_;
-    my %value = (
-        RUNDIR    => $rundir,
-        PORT      => $port,
-        PGPORT    => env('SCHED_PGPORT'),
-        MODULE    => env('SCHED_MODULE'),
-        USERGROUP => $> == 0 ? "User www-data\nGroup www-data" : '',
-    );
-    my $text = slurp(env('SCHED_ROOT') . '/t/conf/test.conf.in');
-    $text =~ s/\@(RUNDIR|PORT|PGPORT|MODULE|USERGROUP)\@/$value{$1}/g;
+    my $out = "$rundir/.template";
+    local $ENV{RUNDIR} = $rundir;
+    local $ENV{PORT} = $port;
+    local $ENV{PGPORT} = env('SCHED_PGPORT');
+    local $ENV{MODULE} = env('SCHED_MODULE');
+    local $ENV{TEMPLATE} = env('SCHED_ROOT') . '/t/conf/test.conf.in';
+    local $ENV{OUT} = $out;
+    my ($code, $output) = run_capture('bash', '-c', 'ROOT=$SCHED_ROOT PROG=SchedTest'
+        . ' HTTPD_USER=www-data; . "$SCHED_ROOT/tools/common.sh";'
+        . ' write_config "$TEMPLATE" "$OUT"');
+    die "config_text: $output" if $code != 0;
+    my $text = slurp($out);
+    unlink $out;
     return $text;
 }
 
