@@ -31,12 +31,37 @@ static int ref_id(const char *s, apr_size_t len, apr_int64_t *id)
     return 1;
 }
 
+/* Splits rel at each '/' into seg (in place). Returns how many segments, or 0 for
+ * an empty one or more than three. */
+static int ref_split(char *rel, char **seg)
+{
+    char *p, *slash;
+    int n = 0, i;
+
+    for (p = rel; ; p = slash + 1) {
+        if (n == 3) {
+            return 0;               /* a fourth segment */
+        }
+        seg[n++] = p;
+        if ((slash = strchr(p, '/')) == NULL) {
+            break;
+        }
+        *slash = '\0';
+    }
+    for (i = 0; i < n; i++) {
+        if (*seg[i] == '\0') {
+            return 0;
+        }
+    }
+    return n;
+}
+
 /* The reference router: fills want as sched_route_match must. */
 static void ref_route(const char *mount, const char *path, sched_route_t *want)
 {
     apr_size_t mlen = strlen(mount);
-    char *rel, *p, *slash, *seg[3];
-    int n = 0, i;
+    char *rel, *seg[3];
+    int n;
 
     memset(want, 0, sizeof(*want));
     if (strncmp(path, mount, mlen) != 0 || (path[mlen] != '\0' && path[mlen] != '/')) {
@@ -50,22 +75,9 @@ static void ref_route(const char *mount, const char *path, sched_route_t *want)
     if (rel[strlen(rel) - 1] == '/') {
         rel[strlen(rel) - 1] = '\0';
     }
-    for (p = rel; ; p = slash + 1) {
-        if (n == 3) {
-            return;                 /* a fourth segment */
-        }
-        seg[n++] = p;
-        if ((slash = strchr(p, '/')) == NULL) {
-            break;
-        }
-        *slash = '\0';
+    if ((n = ref_split(rel, seg)) == 0) {
+        return;
     }
-    for (i = 0; i < n; i++) {
-        if (*seg[i] == '\0') {
-            return;
-        }
-    }
-    want->resource = seg[0];
     if (n == 1) {
         want->target = SCHED_TARGET_COLLECTION;
     }
@@ -76,9 +88,7 @@ static void ref_route(const char *mount, const char *path, sched_route_t *want)
         want->target = n == 2 ? SCHED_TARGET_ITEM : SCHED_TARGET_ACTION;
         want->action = n == 3 ? seg[2] : NULL;
     }
-    else {
-        want->resource = NULL;
-    }
+    want->resource = want->target != SCHED_TARGET_NONE ? seg[0] : NULL;
 }
 
 static int same_text(const char *a, const char *b)
