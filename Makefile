@@ -8,6 +8,9 @@
 #   make test       private PostgreSQL + httpd on free ports, then prove over t/
 #   make bench      private PostgreSQL + httpd, seeded, measured with wrk and pgbench
 #                   (SCALE=large: a million past reservations; see bench/run.sh)
+#   make fuzz       build the libFuzzer targets of fuzz/ and run each FUZZ_SECONDS
+#                   seconds (default 60), or FUZZ_RUNS inputs; fails on a crash, a
+#                   leak, undefined behaviour or a broken property
 #   make clean
 
 APXS       ?= apxs
@@ -22,12 +25,15 @@ PG_INC      = $(call once,PG_INC,$(PG_CONFIG) --includedir)
 APR_CFLAGS  = $(call once,APR_CFLAGS,apr-1-config --cflags --cppflags --includes)
 APU_INC     = $(call once,APU_INC,apu-1-config --includes)
 APR_LIBS    = $(call once,APR_LIBS,apr-1-config --link-ld; apu-1-config --link-ld)
+APR1_LIBS   = $(call once,APR1_LIBS,apr-1-config --link-ld)
 
 WARN       := -Wall -Wextra -Werror
 DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
               postgresql postgresql-contrib
 # make bench only: wrk, curl and htpasswd (pgbench comes with postgresql).
 BENCH_DEPS := wrk curl apache2-utils
+# make fuzz only: clang with libFuzzer and the sanitizers.
+FUZZ_DEPS  := clang libclang-rt-14-dev
 
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
@@ -47,7 +53,20 @@ STATEMENTS := $(wildcard sql/statements/*.sql)
 UNIT_SRC   := $(wildcard t/unit/test_*.c)
 UNIT_BIN   := $(patsubst t/unit/%.c,t/unit/build/%,$(UNIT_SRC))
 
-.PHONY: all deps deps-check deps-bench install run test unit bench clean
+# libFuzzer targets (fuzz/fuzz_*.c): each links the pure files with APR and jansson
+# alone, all built with the fuzzer's coverage and the sanitizers.
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all
+FUZZ_SRC     := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
+                src/sched_query.c src/sched_body.c
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN     := $(addprefix fuzz/build/,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?=
+
+.PHONY: all deps deps-check deps-bench deps-fuzz install run test unit bench fuzz \
+        fuzz-build clean
 
 all: .libs/mod_sched.so tools/schedctl
 
@@ -76,6 +95,13 @@ t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
 
 unit: $(UNIT_BIN)
 
+fuzz/build/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_SRC) $(HEADERS)
+	@mkdir -p fuzz/build
+	$(FUZZ_CC) $(WARN) -std=gnu11 $(FUZZ_CFLAGS) -I include -I fuzz $(APR_CFLAGS) \
+	    -o $@ $< $(FUZZ_SRC) -ljansson $(APR1_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
 deps:
 	@tools/deps.sh install $(DEPS)
 
@@ -84,6 +110,9 @@ deps-check:
 
 deps-bench:
 	@tools/deps.sh check $(BENCH_DEPS)
+
+deps-fuzz:
+	@tools/deps.sh check $(FUZZ_DEPS)
 
 install: .libs/mod_sched.so
 	$(APXS) -i -n sched mod_sched.la
@@ -103,7 +132,12 @@ bench: deps-check deps-bench
 	@$(MAKE) --no-print-directory all
 	@SCALE=$(SCALE) bench/run.sh
 
+# New inputs a run finds go to .run/fuzz/<target>/, never into fuzz/corpus/.
+fuzz: deps-check deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) tools/fuzz.sh $(FUZZ_TARGETS)
+
 clean:
 	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \
 	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp \
-	    include/sched_stmts.h src/sched_stmts.c
+	    include/sched_stmts.h src/sched_stmts.c fuzz/build
