@@ -17,6 +17,9 @@
 /* It changes nothing (or nothing that running it twice would change twice): when
  * the connection is lost while it runs, it runs again on a fresh one. */
 #define SCHED_STMT_RETRY_SAFE         (1 << 2)
+/* Not prepared: run as it is (sched_sql_exec). SET, ROLLBACK and the like, which
+ * PREPARE does not take, and what runs before a session is set up. */
+#define SCHED_STMT_UNPREPARED         (1 << 3)
 
 /* A column of a statement's answer, as its header names it. */
 typedef struct sched_col_t {
@@ -35,6 +38,11 @@ typedef struct sched_stmt_t {
 } sched_stmt_t;
 
 extern const sched_stmt_t sched_stmts[SCHED_STMT_COUNT];
+
+/* Runs an unprepared statement (SCHED_STMT_UNPREPARED) as it is, results in text.
+ * Never NULL. */
+PGresult *sched_sql_exec(PGconn *conn, sched_stmt_e stmt, int nparams,
+                         const char *const *params);
 
 /* Compares what PostgreSQL describes of a prepared statement (PQdescribePrepared)
  * with the columns its header names: count, names, order and types. NULL when they

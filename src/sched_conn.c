@@ -94,13 +94,13 @@ static int sched_conn_alive(request_rec *r, PGconn *conn)
 /* Reads the statements other modules prepared on this (new) connection. */
 static void sched_conn_remember(apr_pool_t *p, PGconn *conn, sched_conn_state_t *st)
 {
-    PGresult *res = PQexec(conn, "SELECT statement FROM pg_prepared_statements"
-                                 " WHERE name NOT LIKE 'sched\\_%' AND from_sql");
+    PGresult *res = sched_sql_exec(conn, SCHED_STMT_SESSION_FOREIGN, 0, NULL);
     int i;
 
     st->foreign = apr_array_make(p, 2, sizeof(const char *));
     for (i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++) {
-        APR_ARRAY_PUSH(st->foreign, const char *) = apr_pstrdup(p, PQgetvalue(res, i, 0));
+        APR_ARRAY_PUSH(st->foreign, const char *) =
+            apr_pstrdup(p, PQgetvalue(res, i, SCHED_SESSION_FOREIGN__STATEMENT));
     }
     PQclear(res);
     if (st->foreign->nelts) {
@@ -123,15 +123,11 @@ static void sched_conn_restore(request_rec *r, PGconn *conn, sched_conn_state_t 
     }
 }
 
-/* Settings of every session (new backend) before it runs anything. Generic plans:
- * the statements are written so that the plan made once for any parameters is the
- * right one (t/85-plans.t checks the hot ones), and PostgreSQL's default would plan
- * the first five executions anew each time, then keep re-planning whenever a plan
- * for the values at hand looks cheaper (a page of slots: 0.3 ms to run, 1.3 ms to
- * plan). */
+/* Settings of every session (new backend) before it runs anything: sched_session.sql
+ * says which and why. */
 static void sched_conn_session(request_rec *r, PGconn *conn)
 {
-    PGresult *res = PQexec(conn, "SET plan_cache_mode = force_generic_plan");
+    PGresult *res = sched_sql_exec(conn, SCHED_STMT_SESSION, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK && PQstatus(conn) == CONNECTION_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, SCHED_LOGNO(00209)
                       "could not set plan_cache_mode: SQLSTATE %s",
@@ -194,7 +190,7 @@ static apr_status_t sched_conn_idle(void *data)
     PGconn *conn = data;
     if (PQtransactionStatus(conn) != PQTRANS_IDLE
         && PQtransactionStatus(conn) != PQTRANS_UNKNOWN) {
-        PQclear(PQexec(conn, "ROLLBACK"));
+        PQclear(sched_sql_exec(conn, SCHED_STMT_ROLLBACK, 0, NULL));
     }
     return APR_SUCCESS;
 }
@@ -255,7 +251,7 @@ void sched_conn_close(request_rec *r, sched_conn_t *c)
     }
     if (PQtransactionStatus(c->pg) != PQTRANS_IDLE
         && PQtransactionStatus(c->pg) != PQTRANS_UNKNOWN) {
-        PQclear(PQexec(c->pg, "ROLLBACK"));
+        PQclear(sched_sql_exec(c->pg, SCHED_STMT_ROLLBACK, 0, NULL));
     }
     sched_dbd_close(r->server, c->dbd);
     sched_pool_leave(r->server);

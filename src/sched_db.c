@@ -31,46 +31,59 @@ int sched_db_unavailable(request_rec *r, const char *why)
                          "the database is unavailable, try again shortly", NULL);
 }
 
-/* The columns of a statement just prepared, against its header: a mismatch (the
- * schema changed under the module) fails the statement, never a read. */
-static PGresult *sched_db_describe(request_rec *r, PGconn *conn, sched_stmt_e stmt)
+/* What a connection's record says of a statement (sched_conn_t.prepared). */
+#define SCHED_DB_PREPARED   1
+#define SCHED_DB_MISMATCHED 2   /* it answers other columns than its header names */
+
+/* The columns of a statement just prepared, against its header. NULL when they
+ * match (or the description failed: *failed has it); a mismatch (the schema is not
+ * the one the module was built for) is logged, and marks the statement so that no
+ * row of it is ever read on this connection. */
+static const char *sched_db_describe(request_rec *r, PGconn *conn, sched_stmt_e stmt,
+                                     PGresult **failed)
 {
     PGresult *desc = PQdescribePrepared(conn, sched_stmts[stmt].name);
     char buf[256];
     const char *why;
 
     if (desc == NULL || PQresultStatus(desc) != PGRES_COMMAND_OK) {
-        return desc ? desc : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+        *failed = desc ? desc : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+        return NULL;
     }
     why = sched_sql_verify(&sched_stmts[stmt], desc, buf, sizeof(buf));
     PQclear(desc);
-    if (why == NULL) {
-        return NULL;
+    if (why) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00212)
+                      "statement does not answer what the module reads: %s", why);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00212)
-                  "statement does not answer what the module reads: %s", why);
-    PQclear(PQexec(conn, apr_pstrcat(r->pool, "DEALLOCATE ", sched_stmts[stmt].name, NULL)));
-    return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+    return why;
 }
 
-/* Prepares stmt on conn if it is not yet; returns NULL or the failed result. */
+/* Prepares stmt on conn if it is not yet. NULL when it is ready to run; else the
+ * failed result, or NULL with *mismatched set. */
 static PGresult *sched_db_prepare(request_rec *r, PGconn *conn, unsigned char *prepared,
-                                  sched_stmt_e stmt)
+                                  sched_stmt_e stmt, int *mismatched)
 {
-    PGresult *res;
+    PGresult *res = NULL;
+
+    *mismatched = prepared[stmt] == SCHED_DB_MISMATCHED;
     if (prepared[stmt]) {
         return NULL;
     }
     res = PQprepare(conn, sched_stmts[stmt].name, sched_stmts[stmt].sql, 0, NULL);
-    if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
-        PQclear(res);
-        if ((res = sched_db_describe(r, conn, stmt)) != NULL) {
-            return res;
-        }
-        prepared[stmt] = 1;
-        return NULL;
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
     }
-    return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+    PQclear(res);
+    res = NULL;
+    if (sched_db_describe(r, conn, stmt, &res)) {
+        prepared[stmt] = SCHED_DB_MISMATCHED;
+        *mismatched = 1;
+    }
+    else if (res == NULL) {
+        prepared[stmt] = SCHED_DB_PREPARED;
+    }
+    return res;
 }
 
 /* Answers a failed statement from its SQLSTATE and constraint name. */
@@ -101,13 +114,14 @@ static int sched_db_answer(request_rec *r, sched_stmt_e stmt, PGresult *res,
     return sched_problem(r, a.status, a.message, errors);
 }
 
-/* One attempt: prepare if needed, execute (results in binary). Returns the result
- * (never NULL). */
+/* One attempt: prepare if needed, execute (results in binary). Returns the result,
+ * or NULL with *mismatched when the statement answers other columns than it says. */
 static PGresult *sched_db_run(request_rec *r, PGconn *conn, unsigned char *prepared,
-                              sched_stmt_e stmt, int nparams, const char *const *params)
+                              sched_stmt_e stmt, int nparams, const char *const *params,
+                              int *mismatched)
 {
-    PGresult *res = sched_db_prepare(r, conn, prepared, stmt);
-    if (res) {
+    PGresult *res = sched_db_prepare(r, conn, prepared, stmt, mismatched);
+    if (res || *mismatched) {
         return res;
     }
     res = PQexecPrepared(conn, sched_stmts[stmt].name, nparams, params, NULL, NULL, 1);
@@ -152,29 +166,35 @@ static int sched_db_no_conn(request_rec *r, const char *why, int quiet)
 }
 
 /* One run of stmt on a connection of its own, given back before returning. Returns
- * the result (never NULL), and whether the connection was lost meanwhile. */
+ * the result, and whether the connection was lost meanwhile; NULL when there was no
+ * connection (*why) or the statement answers other columns than it says
+ * (*mismatched). */
 static PGresult *sched_db_once(request_rec *r, sched_stmt_e stmt, int nparams,
-                               const char *const *params, const char **why, int *lost)
+                               const char *const *params, const char **why, int *lost,
+                               int *mismatched)
 {
     const sched_config_t *conf = sched_config_get(r);
     int busy;
     sched_conn_t *c = sched_conn_open(r, apr_time_from_sec(conf->pool_wait), why, &busy);
     PGresult *res;
 
+    *mismatched = 0;
     if (c == NULL) {
         return NULL;
     }
-    res = sched_db_run(r, c->pg, c->prepared, stmt, nparams, params);
-    if (PQresultStatus(res) == PGRES_FATAL_ERROR
+    res = sched_db_run(r, c->pg, c->prepared, stmt, nparams, params, mismatched);
+    if (res && PQresultStatus(res) == PGRES_FATAL_ERROR
         && sched_sqlstate_classify(PQresultErrorField(res, PG_DIAG_SQLSTATE), NULL).kind
            == SCHED_SQLSTATE_REPREPARE) {
         memset(c->prepared, 0, SCHED_STMT_COUNT);
         PQclear(res);
-        res = sched_db_run(r, c->pg, c->prepared, stmt, nparams, params);
+        res = sched_db_run(r, c->pg, c->prepared, stmt, nparams, params, mismatched);
     }
     *lost = PQstatus(c->pg) != CONNECTION_OK;
     sched_conn_close(r, c);
-    apr_pool_cleanup_register(r->pool, res, sched_db_clear, apr_pool_cleanup_null);
+    if (res) {
+        apr_pool_cleanup_register(r->pool, res, sched_db_clear, apr_pool_cleanup_null);
+    }
     return res;
 }
 
@@ -188,7 +208,7 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
     const char *why = NULL, *sqlstate, *constraint;
     sched_sqlstate_answer_t a;
     PGresult *res;
-    int attempt, lost = 0;
+    int attempt, lost = 0, mismatched = 0;
 
     if (sched_stmts[stmt].flags & SCHED_STMT_PRINCIPAL) {
         params = sched_db_principal(r, nparams, params);
@@ -203,7 +223,13 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
                                      "the server could not complete the request", NULL);
     }
     for (attempt = 0; ; attempt++) {
-        if ((res = sched_db_once(r, stmt, nparams, params, &why, &lost)) == NULL) {
+        res = sched_db_once(r, stmt, nparams, params, &why, &lost, &mismatched);
+        if (res == NULL && mismatched) {
+            return quiet ? HTTP_INTERNAL_SERVER_ERROR
+                         : sched_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                         "the server could not complete the request", NULL);
+        }
+        if (res == NULL) {
             return sched_db_no_conn(r, why, quiet);
         }
         if (PQresultStatus(res) == PGRES_TUPLES_OK

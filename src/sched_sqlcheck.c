@@ -1,10 +1,19 @@
 /* What PostgreSQL says a prepared statement answers, against what its header in
- * sql/statements/ says (and so what the C code reads). Used by the module on every
- * prepare and at start-up, and by schedctl check. libpq only. */
+ * sql/statements/ says (and so what the C code reads): used by the module on every
+ * prepare and at start-up, and by schedctl check. And the statements that are not
+ * prepared, run as they are. libpq only. */
 #include <stdio.h>
 #include <string.h>
 
 #include "sched_sql.h"
+
+PGresult *sched_sql_exec(PGconn *conn, sched_stmt_e stmt, int nparams,
+                         const char *const *params)
+{
+    PGresult *res = PQexecParams(conn, sched_stmts[stmt].sql, nparams, NULL, params, NULL,
+                                 NULL, 0);
+    return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+}
 
 const char *sched_sql_verify(const sched_stmt_t *stmt, const PGresult *described,
                              char *buf, size_t len)

@@ -54,6 +54,9 @@ static int sched_startup_database(server_rec *s, const char *params)
         return OK;
     }
     for (i = 0; i < SCHED_STMT_COUNT; i++) {
+        if (sched_stmts[i].flags & SCHED_STMT_UNPREPARED) {
+            continue;   /* SET, ROLLBACK: run as they are, nothing to describe */
+        }
         outcome = sched_startup_statement(s, conn, &sched_stmts[i]);
         unprepared += outcome == 1;
         mismatched += outcome == 2;
@@ -61,8 +64,7 @@ static int sched_startup_database(server_rec *s, const char *params)
     PQfinish(conn);
     if (!unprepared && !mismatched) {
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, SCHED_LOGNO(00504)
-                     "all %d statements prepare and answer what the module reads",
-                     SCHED_STMT_COUNT);
+                     "every statement prepares and answers what the module reads");
     }
     return mismatched ? HTTP_INTERNAL_SERVER_ERROR : OK;
 }

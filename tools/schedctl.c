@@ -676,13 +676,15 @@ static int check_statement(PGconn *conn, const sched_stmt_t *stmt)
  * by the first request that needs it. Returns the number that failed. */
 static int check_statements(PGconn *conn)
 {
-    int i, bad = 0;
+    int i, bad = 0, n = 0;
     for (i = 0; i < SCHED_STMT_COUNT; i++) {
-        bad += check_statement(conn, &sched_stmts[i]);
+        if (!(sched_stmts[i].flags & SCHED_STMT_UNPREPARED)) {
+            bad += check_statement(conn, &sched_stmts[i]);
+            n++;
+        }
     }
     if (!bad) {
-        printf("statements: all %d of the module prepare and answer what it reads\n",
-               SCHED_STMT_COUNT);
+        printf("statements: all %d of the module prepare and answer what it reads\n", n);
     }
     return bad;
 }

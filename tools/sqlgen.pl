@@ -16,7 +16,8 @@
 #
 # The name is the file's ("sched_slots_get.sql"). Flags: principal (takes the caller
 # as $1 and $2, see sql/statements/README.md), retry-safe (changes nothing: run again on
-# a fresh connection when the connection is lost). Every $N the
+# a fresh connection when the connection is lost), unprepared (a session or
+# transaction statement, run as it is with PQexecParams: SET, ROLLBACK). Every $N the
 # text uses must be named, in order; every column must be named with its type. What
 # follows the header is the SQL text the module prepares.
 #
@@ -42,6 +43,7 @@ my %OID = (
 my %FLAG = (
     'principal' => 'SCHED_STMT_PRINCIPAL',
     'retry-safe' => 'SCHED_STMT_RETRY_SAFE',
+    'unprepared' => 'SCHED_STMT_UNPREPARED',
 );
 
 sub fail { die "$0: $_[0]\n" }
