@@ -38,7 +38,7 @@ FUZZ_DEPS  := clang libclang-rt-14-dev
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
               src/sched_sqlstate.c src/sched_crypt.c src/sched_credcache.c src/sched_query.c \
-              src/sched_jsonw.c src/sched_body.c
+              src/sched_jsonw.c src/sched_body.c src/sched_rules.c
 GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_pool.c src/sched_db.c \
               src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
               src/sched_res_roles.c src/sched_res_slots.c src/sched_res_reservations.c \
@@ -59,7 +59,7 @@ FUZZ_CC      := clang
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all
 FUZZ_SRC     := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
-                src/sched_query.c src/sched_body.c
+                src/sched_query.c src/sched_body.c src/sched_rules.c
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN     := $(addprefix fuzz/build/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
@@ -75,10 +75,12 @@ all: .libs/mod_sched.so tools/schedctl
 	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
 	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
 
-tools/schedctl: tools/schedctl.c $(SQL_SRC) include/sched_sql.h include/sched_stmts.h \
-                src/sched_crypt.c include/sched_crypt.h
-	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I $(PG_INC) $(APR_CFLAGS) $(APU_INC) \
-	    -o $@ tools/schedctl.c $(SQL_SRC) src/sched_crypt.c -lpq $(APR_LIBS)
+CTL_SRC    := $(wildcard tools/schedctl_*.c)
+tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
+                include/sched_stmts.h src/sched_crypt.c src/sched_rules.c $(HEADERS)
+	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I tools -I $(PG_INC) $(APR_CFLAGS) \
+	    $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) src/sched_crypt.c src/sched_rules.c \
+	    -lpq $(APR_LIBS)
 
 # The statement table and its enums, from sql/statements/ (generated, not in git).
 include/sched_stmts.h src/sched_stmts.c &: $(STATEMENTS) tools/sqlgen.pl

@@ -4,53 +4,19 @@
 #include <apr_lib.h>
 
 #include "sched_body.h"
+#include "sched_limits.h"
 
-#define SCHED_USERNAME_MAX      150
-#define SCHED_PASSWORD_MIN      8
-#define SCHED_PASSWORD_MAX      72      /* bcrypt reads no further */
-#define SCHED_EMAIL_MAX         254
-#define SCHED_SLOT_MINUTES_MIN  5
-#define SCHED_SLOT_MINUTES_MAX  1440
 #define SCHED_TIME_TEXT_MAX     64
 
 #define SCHED_BODY_NEED_FULL    (SCHED_BODY_NEED_CREATE | SCHED_BODY_NEED_PUT)
 #define SCHED_BODY_COUNT(a)     ((int)(sizeof(a) / sizeof((a)[0])))
 
-static int sched_body_username_ok(const char *s)
-{
-    for (; *s; s++) {
-        if (!apr_isalnum(*s) && !strchr("@.+-_", *s)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Empty (no address), or one '@' with text on both sides and no space or control. */
-static int sched_body_email_ok(const char *s)
-{
-    const char *at = strchr(s, '@');
-    const char *c;
-    if (*s == '\0') {
-        return 1;
-    }
-    if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@')) {
-        return 0;
-    }
-    for (c = s; *c; c++) {
-        if (apr_isspace(*c) || apr_iscntrl(*c)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static const sched_body_field_t sched_body_user_fields[] = {
     [SCHED_USER_USERNAME] = { "username", SCHED_BODY_STRING, SCHED_BODY_NEED_FULL,
-                              1, SCHED_USERNAME_MAX, sched_body_username_ok,
+                              1, SCHED_USERNAME_MAX, sched_rules_username_chars_ok,
                               "letters, digits and @.+-_ only", NULL },
     [SCHED_USER_EMAIL] = { "email", SCHED_BODY_STRING, 0, 0, SCHED_EMAIL_MAX,
-                           sched_body_email_ok, "not a valid email address", NULL },
+                           sched_rules_email_ok, "not a valid email address", NULL },
     [SCHED_USER_PASSWORD] = { "password", SCHED_BODY_STRING, SCHED_BODY_NEED_CREATE,
                               SCHED_PASSWORD_MIN, SCHED_PASSWORD_MAX, NULL, NULL, NULL },
     [SCHED_USER_IS_SUPERUSER] = { "is_superuser", SCHED_BODY_BOOL, 0, 0, 0, NULL, NULL,

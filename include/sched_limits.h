@@ -1,0 +1,51 @@
+/* The limits of the API, in one place: the directives check their values against
+ * them, the request bodies and query parameters are validated with them, schedctl
+ * applies the same rules, and the messages that state them are made from them
+ * (SCHED_STR). The database's constraints (sql/) restate the rules that guard its
+ * rows; t/01-source.t checks that the two agree. Pure: no header needed. */
+#ifndef SCHED_LIMITS_H
+#define SCHED_LIMITS_H
+
+/* "150" for SCHED_USERNAME_MAX: a limit in a message. */
+#define SCHED_STR(x)  SCHED_STR_(x)
+#define SCHED_STR_(x) #x
+
+/* Users (users_username_check, users_email_check). */
+#define SCHED_USERNAME_MAX      150
+#define SCHED_PASSWORD_MIN      8
+#define SCHED_PASSWORD_MAX      72      /* bytes: bcrypt reads no further */
+#define SCHED_EMAIL_MAX         254
+
+/* Slots. */
+#define SCHED_SLOT_MINUTES_MIN  5
+#define SCHED_SLOT_MINUTES_MAX  1440
+#define SCHED_WINDOW_MAX_DAYS   31
+
+/* Lists: ?limit= and SchedPageSize. */
+#define SCHED_MAX_PAGE_SIZE     1000
+
+/* Idempotency-Key: visible ASCII characters. */
+#define SCHED_IDEMPOTENCY_KEY_MAX 255
+
+/* Directive ranges, in seconds. */
+#define SCHED_HOLD_TIME_MAX     (7 * 86400)
+#define SCHED_MIN_NOTICE_MAX    (365 * 86400)
+#define SCHED_WINDOW_MIN        60
+#define SCHED_AUTH_CACHE_MAX    86400
+#define SCHED_POOL_WAIT_MAX     300
+#define SCHED_MAX_BODY_MAX      (64 * 1024 * 1024)
+
+/* The username and email rules of the API, of schedctl and of the users table. */
+
+/* 1 when s is 1 to SCHED_USERNAME_MAX ASCII letters, digits and @.+-_ */
+int sched_rules_username_ok(const char *s);
+/* The same, the length aside (the API checks it as every string's). */
+int sched_rules_username_chars_ok(const char *s);
+#define SCHED_RULES_USERNAME "1 to " SCHED_STR(SCHED_USERNAME_MAX) \
+                             " ASCII letters, digits and @.+-_"
+
+/* 1 when s is empty, or local@domain (one '@', text on both sides, no space or
+ * control character) of SCHED_EMAIL_MAX bytes at most. */
+int sched_rules_email_ok(const char *s);
+
+#endif
