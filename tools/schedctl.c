@@ -47,6 +47,8 @@
 
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
 #include <libpq-fe.h>
 
 #include "sched_crypt.h"
@@ -145,13 +147,6 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-
-    return memcpy(xmalloc(n), s, n);
-}
-
 static int is_dir(const char *path)
 {
     struct stat st;
@@ -173,7 +168,7 @@ static void strip_last(char *path)
 }
 
 /* The checkout's sql/ (binary in CHECKOUT/tools/), else the installed directory. */
-static char *default_sql_dir(void)
+static const char *default_sql_dir(apr_pool_t *pool)
 {
     char exe[PATH_MAX];
     char candidate[PATH_MAX + 8];
@@ -186,10 +181,10 @@ static char *default_sql_dir(void)
         snprintf(candidate, sizeof(candidate), "%s%ssql",
                  exe, exe[strlen(exe) - 1] == '/' ? "" : "/");
         if (is_dir(candidate)) {
-            return xstrdup(candidate);
+            return apr_pstrdup(pool, candidate);
         }
     }
-    return xstrdup(SCHED_INSTALLED_SQL_DIR);
+    return SCHED_INSTALLED_SQL_DIR;
 }
 
 /* NNN_name.sql: three digits, an underscore, a non-empty name. Returns the version
@@ -214,24 +209,26 @@ static int compare_migrations(const void *a, const void *b)
     return (x->version > y->version) - (x->version < y->version);
 }
 
-/* Read DIR's migration files, sorted by version. Prints why and returns -1 when the
- * directory cannot be read, holds none, or holds two files of one version. */
-static int list_migrations(const char *dir, sched_migration_list_t *list)
+/* Read DIR's migration files, sorted by version, into POOL. Prints why and returns -1
+ * when the directory cannot be read, holds none, or holds two files of one version. */
+static int list_migrations(apr_pool_t *pool, const char *dir,
+                           sched_migration_list_t *list)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    size_t cap = 16, i;
+    apr_array_header_t *found;
+    size_t i;
 
     if (!d) {
         fprintf(stderr, "%s: cannot read the migrations directory %s: %s\n",
                 progname, dir, strerror(errno));
         return -1;
     }
-    list->items = xmalloc(cap * sizeof(*list->items));
-    list->count = 0;
+    found = apr_array_make(pool, 16, sizeof(sched_migration_t));
     while ((e = readdir(d)) != NULL) {
         int version = migration_version(e->d_name);
         size_t len = strlen(e->d_name);
+        sched_migration_t *m;
 
         if (version == 0) {
             if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0) {
@@ -240,19 +237,13 @@ static int list_migrations(const char *dir, sched_migration_list_t *list)
             }
             continue;
         }
-        if (list->count == cap) {
-            sched_migration_t *bigger = xmalloc(2 * cap * sizeof(*bigger));
-
-            memcpy(bigger, list->items, cap * sizeof(*bigger));
-            free(list->items);
-            list->items = bigger;
-            cap *= 2;
-        }
-        list->items[list->count].version = version;
-        list->items[list->count].name = xstrdup(e->d_name);
-        list->count++;
+        m = apr_array_push(found);
+        m->version = version;
+        m->name = apr_pstrdup(pool, e->d_name);
     }
     closedir(d);
+    list->items = (sched_migration_t *)found->elts;
+    list->count = (size_t)found->nelts;
     if (list->count == 0) {
         fprintf(stderr, "%s: no migrations (NNN_name.sql) in %s\n", progname, dir);
         return -1;
@@ -1025,32 +1016,23 @@ static int store_superuser(PGconn *conn, const sched_superuser_t *su, const char
     return rc;
 }
 
-/* Hash the password (in a pool of its own) and store the user. */
-static int hash_and_store(PGconn *conn, const sched_superuser_t *su)
+/* Hash the password (in POOL) and store the user. */
+static int hash_and_store(apr_pool_t *pool, PGconn *conn, const sched_superuser_t *su)
 {
-    apr_pool_t *pool;
     apr_status_t rv;
     char *hash = NULL, msg[256];
-    int rc = -1;
 
-    if (apr_initialize() != APR_SUCCESS || apr_pool_create(&pool, NULL) != APR_SUCCESS) {
-        fprintf(stderr, "%s: cannot initialize APR\n", progname);
-        return -1;
-    }
     rv = sched_crypt_hash(pool, su->password, &hash);
     if (rv != APR_SUCCESS) {
         fprintf(stderr, "%s: cannot hash the password: %s\n", progname,
                 apr_strerror(rv, msg, sizeof(msg)));
+        return -1;
     }
-    else {
-        rc = store_superuser(conn, su, hash);
-    }
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return rc;
+    return store_superuser(conn, su, hash);
 }
 
-static int create_superuser(PGconn *conn, const sched_args_t *args, sched_superuser_t *su)
+static int create_superuser(apr_pool_t *pool, PGconn *conn, const sched_args_t *args,
+                            sched_superuser_t *su)
 {
     int exists = user_exists(conn, su->username);
 
@@ -1065,14 +1047,14 @@ static int create_superuser(PGconn *conn, const sched_args_t *args, sched_superu
     }
     su->exists = exists;
     if (get_email(args, su) != 0 || get_password(args, su) != 0
-        || hash_and_store(conn, su) != 0) {
+        || hash_and_store(pool, conn, su) != 0) {
         return SCHED_EXIT_FAIL;
     }
     printf("superuser %s %s\n", su->username, exists ? "updated" : "created");
     return SCHED_EXIT_OK;
 }
 
-static int cmd_createsuperuser(const sched_args_t *args)
+static int cmd_createsuperuser(apr_pool_t *pool, const sched_args_t *args)
 {
     sched_superuser_t su;
     PGconn *conn;
@@ -1098,7 +1080,7 @@ static int cmd_createsuperuser(const sched_args_t *args)
     if (!conn) {
         return SCHED_EXIT_FAIL;
     }
-    rc = create_superuser(conn, args, &su);
+    rc = create_superuser(pool, conn, args, &su);
     PQfinish(conn);
     memset(su.password, 0, sizeof(su.password));
     return rc;
@@ -1106,14 +1088,14 @@ static int cmd_createsuperuser(const sched_args_t *args)
 
 /* ---- Command line ----------------------------------------------------------------- */
 
-static int cmd_migrations(const sched_args_t *args)
+static int cmd_migrations(apr_pool_t *pool, const sched_args_t *args)
 {
-    const char *sql_dir = args->sql_dir ? args->sql_dir : default_sql_dir();
+    const char *sql_dir = args->sql_dir ? args->sql_dir : default_sql_dir(pool);
     sched_migration_list_t files;
     PGconn *conn;
     int rc;
 
-    if (list_migrations(sql_dir, &files) != 0) {
+    if (list_migrations(pool, sql_dir, &files) != 0) {
         return SCHED_EXIT_FAIL;
     }
     conn = connect_db(args->dsn);
@@ -1237,6 +1219,7 @@ static int parse_args(int argc, char **argv, sched_args_t *args)
 int main(int argc, char **argv)
 {
     sched_args_t args;
+    apr_pool_t *pool;
     int rc;
 
     if (argc >= 2 && strcmp(argv[1], "statement") == 0) {
@@ -1252,8 +1235,18 @@ int main(int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
-    if (strcmp(args.command, "createsuperuser") == 0) {
-        return cmd_createsuperuser(&args);
+    /* What the commands allocate lives in one pool, gone before the exit. */
+    if (apr_initialize() != APR_SUCCESS || apr_pool_create(&pool, NULL) != APR_SUCCESS) {
+        fprintf(stderr, "%s: cannot initialize APR\n", progname);
+        return SCHED_EXIT_FAIL;
     }
-    return cmd_migrations(&args);
+    if (strcmp(args.command, "createsuperuser") == 0) {
+        rc = cmd_createsuperuser(pool, &args);
+    }
+    else {
+        rc = cmd_migrations(pool, &args);
+    }
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return rc;
 }
