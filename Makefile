@@ -28,6 +28,8 @@ DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjanss
               postgresql postgresql-contrib
 # make bench only: wrk, curl and htpasswd (pgbench comes with postgresql).
 BENCH_DEPS := wrk curl apache2-utils
+# make test: valgrind runs schedctl (t/04-schedctl-valgrind.t).
+TEST_DEPS  := valgrind
 
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
@@ -43,7 +45,7 @@ HEADERS    := $(wildcard include/*.h)
 UNIT_SRC   := $(wildcard t/unit/test_*.c)
 UNIT_BIN   := $(patsubst t/unit/%.c,t/unit/build/%,$(UNIT_SRC))
 
-.PHONY: all deps deps-check deps-bench install run test unit bench clean
+.PHONY: all deps deps-check deps-bench deps-test install run test unit bench clean
 
 all: .libs/mod_sched.so tools/schedctl
 
@@ -77,6 +79,9 @@ deps-check:
 deps-bench:
 	@tools/deps.sh check $(BENCH_DEPS)
 
+deps-test:
+	@tools/deps.sh check $(TEST_DEPS)
+
 install: .libs/mod_sched.so
 	$(APXS) -i -n sched mod_sched.la
 
@@ -86,7 +91,7 @@ run: deps-check
 	@$(MAKE) --no-print-directory all
 	@tools/run.sh
 
-test: deps-check
+test: deps-check deps-test
 	@$(MAKE) --no-print-directory all unit
 	@tools/testenv.sh prove -r t/
 
