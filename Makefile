@@ -6,6 +6,10 @@
 #   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/; the first start
 #                   creates the superuser admin (ADMIN_PASSWORD=...: its password)
 #   make test       private PostgreSQL + httpd on free ports, then prove over t/
+#   make test SANITIZE=1
+#                   the same suite on the module, schedctl and unit tests built by clang
+#                   with AddressSanitizer and UndefinedBehaviorSanitizer into .san/
+#                   (make and make unit take SANITIZE=1 too); fails on any report
 #   make bench      private PostgreSQL + httpd, seeded, measured with wrk and pgbench
 #                   (SCALE=large: a million past reservations; see bench/run.sh)
 #   make clean
@@ -24,12 +28,32 @@ APU_INC     = $(call once,APU_INC,apu-1-config --includes)
 APR_LIBS    = $(call once,APR_LIBS,apr-1-config --link-ld; apu-1-config --link-ld)
 
 WARN       := -Wall -Wextra -Werror
+comma      := ,
 DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
               postgresql postgresql-contrib
 # make bench only: wrk, curl and htpasswd (pgbench comes with postgresql).
 BENCH_DEPS := wrk curl apache2-utils
 # make test: valgrind runs schedctl (t/04-schedctl-valgrind.t).
 TEST_DEPS  := valgrind
+# make test SANITIZE=1: clang, its sanitizer runtimes, llvm-symbolizer for the reports.
+SAN_DEPS   := clang libclang-rt-14-dev llvm-14
+
+# SANITIZE=1: build the sanitized flavour into $(SAN)/ (module, schedctl, unit tests),
+# so that the normal build in the checkout stays as it is. The module needs the
+# AddressSanitizer runtime preloaded into httpd: tools/testenv.sh does that.
+SANITIZE   ?=
+SAN        := .san
+SAN_CC     := clang
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+BUILD      := $(SAN)/
+TEST_DEPS  += $(SAN_DEPS)
+else ifeq ($(SANITIZE),)
+BUILD      :=
+else
+$(error SANITIZE=$(SANITIZE): say SANITIZE=1, or nothing for the normal build)
+endif
 
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
@@ -47,7 +71,7 @@ UNIT_BIN   := $(patsubst t/unit/%.c,t/unit/build/%,$(UNIT_SRC))
 
 .PHONY: all deps deps-check deps-bench deps-test install run test unit bench clean
 
-all: .libs/mod_sched.so tools/schedctl
+all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 
 .libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
 	$(APXS) -c -I include -I $(PG_INC) \
@@ -59,6 +83,29 @@ tools/schedctl: tools/schedctl.c src/sched_sql.c include/sched_sql.h src/sched_c
 	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I $(PG_INC) $(APR_CFLAGS) $(APU_INC) \
 	    -o $@ tools/schedctl.c src/sched_sql.c src/sched_crypt.c -lpq $(APR_LIBS)
 
+# The sanitized module: apxs writes its objects beside the sources it is given, so it
+# compiles links to them in $(SAN)/ and links $(SAN)/.libs/mod_sched.so there. Its
+# libtool links with the compiler it was built with (gcc), so no sanitizer flag goes to
+# the link: as with clang -shared, no runtime is linked into the module, and its
+# __asan_ and __ubsan_ symbols resolve against the runtime preloaded into httpd (without
+# it, httpd refuses to load the module: undefined symbol).
+$(SAN)/.libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
+	@mkdir -p $(SAN)/src
+	@for f in $(MODULE_SRC); do ln -sfn "$(CURDIR)/$$f" "$(SAN)/$$f"; done
+	cd $(SAN) && $(APXS) -S CC=$(SAN_CC) -c -I "$(CURDIR)/include" -I $(PG_INC) \
+	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
+	    $(addprefix -Wc$(comma),$(SAN_FLAGS)) \
+	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
+
+# $(SAN)/sql: schedctl finds the migrations beside its tools/ folder, as in a checkout.
+$(SAN)/tools/schedctl: tools/schedctl.c src/sched_sql.c include/sched_sql.h \
+                       src/sched_crypt.c include/sched_crypt.h
+	@mkdir -p $(SAN)/tools
+	@ln -sfn ../sql $(SAN)/sql
+	$(SAN_CC) $(WARN) $(SAN_FLAGS) -std=gnu11 -O1 -g -I include -I $(PG_INC) \
+	    $(APR_CFLAGS) $(APU_INC) \
+	    -o $@ tools/schedctl.c src/sched_sql.c src/sched_crypt.c -lpq $(APR_LIBS)
+
 # The OpenAPI document, embedded in the module (generated, not in git).
 src/sched_openapi_doc.c: src/openapi.json tools/embed.pl
 	perl tools/embed.pl src/openapi.json sched_openapi_json > $@.tmp && mv $@.tmp $@
@@ -68,7 +115,12 @@ t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
 	$(CC) $(WARN) -std=gnu11 -O0 -g -I include -I t/unit $(APR_CFLAGS) \
 	    -o $@ $< $(PURE_SRC) -ljansson $(APR_LIBS)
 
-unit: $(UNIT_BIN)
+$(SAN)/t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
+	@mkdir -p $(SAN)/t/unit/build
+	$(SAN_CC) $(WARN) $(SAN_FLAGS) -std=gnu11 -O0 -g -I include -I t/unit $(APR_CFLAGS) \
+	    -o $@ $< $(PURE_SRC) -ljansson $(APR_LIBS)
+
+unit: $(addprefix $(BUILD),$(UNIT_BIN))
 
 deps:
 	@tools/deps.sh install $(DEPS)
@@ -91,9 +143,11 @@ run: deps-check
 	@$(MAKE) --no-print-directory all
 	@tools/run.sh
 
+# The normal tools/schedctl as well: t/04-schedctl-valgrind.t runs it under valgrind,
+# which cannot run a sanitized program.
 test: deps-check deps-test
-	@$(MAKE) --no-print-directory all unit
-	@tools/testenv.sh prove -r t/
+	@$(MAKE) --no-print-directory all unit tools/schedctl
+	@SCHED_SANITIZE=$(SANITIZE) tools/testenv.sh prove -r t/
 
 SCALE ?= small
 bench: deps-check deps-bench
@@ -102,4 +156,5 @@ bench: deps-check deps-bench
 
 clean:
 	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \
-	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp
+	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp \
+	    $(SAN)
