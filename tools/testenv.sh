@@ -27,7 +27,7 @@
 # SCHED_SANITIZER_DIR (RUNDIR/sanitizer), and the run fails when any is there once the
 # servers have stopped; SchedTest::finish fails the test file during which one appeared.
 # LeakSanitizer checks httpd too, with the suppressions of t/conf/lsan-httpd.supp.
-#   SCHED_SANITIZER_DIR   where the reports go (asan.PID, ubsan.PID)
+#   SCHED_SANITIZER_DIR   where the reports go (report.PID)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -122,8 +122,9 @@ startup_failed() {
 # pointers, so only the slow unwinder sees through them to the caller (the
 # suppression names an httpd function; the stacks of a report reach mod_sched's).
 sanitizer_env() {
-    export ASAN_OPTIONS="log_path=$REPORTS/asan:detect_leaks=1:detect_stack_use_after_return=1"
-    export UBSAN_OPTIONS="log_path=$REPORTS/ubsan:print_stacktrace=1:halt_on_error=1"
+    export ASAN_OPTIONS="log_path=$REPORTS/report:detect_leaks=1"
+    ASAN_OPTIONS+=":detect_stack_use_after_return=1"
+    export UBSAN_OPTIONS="log_path=$REPORTS/report:print_stacktrace=1:halt_on_error=1"
     HTTPD_ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
     HTTPD_LSAN_OPTIONS="suppressions=$ROOT/t/conf/lsan-httpd.supp:print_suppressions=0"
 }

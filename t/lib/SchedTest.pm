@@ -490,8 +490,10 @@ if (defined $ENV{SCHED_SANITIZER_DIR}) {
 # how many there are.
 sub new_sanitizer_reports {
     my @files = grep { !$reports_before{$_} } sanitizer_reports();
+    my @shown = @files;
+    splice @shown, 3 if @shown > 3;
     my @out;
-    for my $file (grep { defined } @files[0 .. 2]) {
+    for my $file (@shown) {
         my @lines = split /^/m, slurp($file);
         splice @lines, 40 if @lines > 40;
         push @out, "--- $file\n", @lines;
