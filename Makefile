@@ -6,6 +6,10 @@
 #   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/; the first start
 #                   creates the superuser admin (ADMIN_PASSWORD=...: its password)
 #   make test       private PostgreSQL + httpd on free ports, then prove over t/
+#   make test SANITIZE=1
+#                   the same suite on the module, schedctl and unit tests built by clang
+#                   with AddressSanitizer and UndefinedBehaviorSanitizer into .san/
+#                   (make and make unit take SANITIZE=1 too); fails on any report
 #   make bench      private PostgreSQL + httpd, seeded, measured with wrk and pgbench
 #                   (SCALE=large: a million past reservations; see bench/run.sh)
 #   make fuzz       build the libFuzzer targets of fuzz/ and run each FUZZ_SECONDS
@@ -28,12 +32,34 @@ APR_LIBS    = $(call once,APR_LIBS,apr-1-config --link-ld; apu-1-config --link-l
 APR1_LIBS   = $(call once,APR1_LIBS,apr-1-config --link-ld)
 
 WARN       := -Wall -Wextra -Werror
+comma      := ,
 DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
               postgresql postgresql-contrib
 # make bench only: wrk, curl and htpasswd (pgbench comes with postgresql).
 BENCH_DEPS := wrk curl apache2-utils
 # make fuzz only: clang with libFuzzer and the sanitizers.
 FUZZ_DEPS  := clang libclang-rt-14-dev
+# make test: valgrind runs schedctl (t/05-schedctl-valgrind.t).
+TEST_DEPS  := valgrind
+# make test SANITIZE=1: clang, its sanitizer runtimes, llvm-symbolizer for the reports.
+SAN_DEPS   := clang libclang-rt-14-dev llvm-14
+
+# SANITIZE=1: build the sanitized flavour into $(SAN)/ (module, schedctl, unit tests),
+# so that the normal build in the checkout stays as it is. The module needs the
+# AddressSanitizer runtime preloaded into httpd: tools/testenv.sh does that.
+SANITIZE   ?=
+SAN        := .san
+SAN_CC     := clang
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+BUILD      := $(SAN)/
+TEST_DEPS  += $(SAN_DEPS)
+else ifeq ($(SANITIZE),)
+BUILD      :=
+else
+$(error SANITIZE=$(SANITIZE): say SANITIZE=1, or nothing for the normal build)
+endif
 
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
@@ -65,10 +91,10 @@ FUZZ_BIN     := $(addprefix fuzz/build/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
 
-.PHONY: all deps deps-check deps-bench deps-fuzz install run test unit bench fuzz \
-        fuzz-build clean
+.PHONY: all deps deps-check deps-bench deps-fuzz deps-test install run test unit bench \
+        fuzz fuzz-build clean
 
-all: .libs/mod_sched.so tools/schedctl
+all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 
 .libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
 	$(APXS) -c -I include -I $(PG_INC) \
@@ -86,6 +112,29 @@ tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
 include/sched_stmts.h src/sched_stmts.c &: $(STATEMENTS) tools/sqlgen.pl
 	perl tools/sqlgen.pl sql/statements include/sched_stmts.h src/sched_stmts.c
 
+# The sanitized module: apxs writes its objects beside the sources it is given, so it
+# compiles links to them in $(SAN)/ and links $(SAN)/.libs/mod_sched.so there. Its
+# libtool links with the compiler it was built with (gcc), so no sanitizer flag goes to
+# the link: as with clang -shared, no runtime is linked into the module, and its
+# __asan_ and __ubsan_ symbols resolve against the runtime preloaded into httpd (without
+# it, httpd refuses to load the module: undefined symbol).
+$(SAN)/.libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
+	@mkdir -p $(SAN)/src
+	@for f in $(MODULE_SRC); do ln -sfn "$(CURDIR)/$$f" "$(SAN)/$$f"; done
+	cd $(SAN) && $(APXS) -S CC=$(SAN_CC) -c -I "$(CURDIR)/include" -I $(PG_INC) \
+	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
+	    $(addprefix -Wc$(comma),$(SAN_FLAGS)) \
+	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
+
+# $(SAN)/sql: schedctl finds the migrations beside its tools/ folder, as in a checkout.
+$(SAN)/tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
+                       include/sched_stmts.h src/sched_crypt.c src/sched_rules.c $(HEADERS)
+	@mkdir -p $(SAN)/tools
+	@ln -sfn ../sql $(SAN)/sql
+	$(SAN_CC) $(WARN) $(SAN_FLAGS) -std=gnu11 -O1 -g -I include -I tools -I $(PG_INC) \
+	    $(APR_CFLAGS) $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) src/sched_crypt.c \
+	    src/sched_rules.c -lpq $(APR_LIBS)
+
 # The OpenAPI document, embedded in the module (generated, not in git).
 src/sched_openapi_doc.c: src/openapi.json tools/embed.pl
 	perl tools/embed.pl src/openapi.json sched_openapi_json > $@.tmp && mv $@.tmp $@
@@ -95,7 +144,12 @@ t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
 	$(CC) $(WARN) -std=gnu11 -O0 -g -I include -I t/unit $(APR_CFLAGS) \
 	    -o $@ $< $(PURE_SRC) -ljansson $(APR_LIBS)
 
-unit: $(UNIT_BIN)
+$(SAN)/t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
+	@mkdir -p $(SAN)/t/unit/build
+	$(SAN_CC) $(WARN) $(SAN_FLAGS) -std=gnu11 -O0 -g -I include -I t/unit $(APR_CFLAGS) \
+	    -o $@ $< $(PURE_SRC) -ljansson $(APR_LIBS)
+
+unit: $(addprefix $(BUILD),$(UNIT_BIN))
 
 fuzz/build/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p fuzz/build
@@ -116,6 +170,9 @@ deps-bench:
 deps-fuzz:
 	@tools/deps.sh check $(FUZZ_DEPS)
 
+deps-test:
+	@tools/deps.sh check $(TEST_DEPS)
+
 install: .libs/mod_sched.so
 	$(APXS) -i -n sched mod_sched.la
 
@@ -125,9 +182,11 @@ run: deps-check
 	@$(MAKE) --no-print-directory all
 	@tools/run.sh
 
-test: deps-check
-	@$(MAKE) --no-print-directory all unit
-	@tools/testenv.sh prove -r t/
+# The normal tools/schedctl as well: t/05-schedctl-valgrind.t runs it under valgrind,
+# which cannot run a sanitized program.
+test: deps-check deps-test
+	@$(MAKE) --no-print-directory all unit tools/schedctl
+	@SCHED_SANITIZE=$(SANITIZE) tools/testenv.sh prove -r t/
 
 SCALE ?= small
 bench: deps-check deps-bench
@@ -142,4 +201,4 @@ fuzz: deps-check deps-fuzz
 clean:
 	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \
 	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp \
-	    include/sched_stmts.h src/sched_stmts.c fuzz/build
+	    include/sched_stmts.h src/sched_stmts.c fuzz/build $(SAN)

@@ -1,5 +1,7 @@
 /* Directives of mod_sched: parsed and range-checked when httpd reads its
  * configuration, so a bad value stops start-up with a message naming the directive. */
+#include <stddef.h>
+
 #include <http_core.h>
 #include <apr_strings.h>
 #include <apr_file_info.h>
@@ -89,17 +91,17 @@ typedef struct sched_duration_rule_t {
 } sched_duration_rule_t;
 
 static const sched_duration_rule_t sched_rule_slot_length =
-    { APR_OFFSETOF(sched_config_t, slot_length), 5 * 60, 1440 * 60, 60 };
+    { offsetof(sched_config_t, slot_length), 5 * 60, 1440 * 60, 60 };
 static const sched_duration_rule_t sched_rule_hold_time =
-    { APR_OFFSETOF(sched_config_t, hold_time), 1, 7 * 86400, 1 };
+    { offsetof(sched_config_t, hold_time), 1, 7 * 86400, 1 };
 static const sched_duration_rule_t sched_rule_min_notice =
-    { APR_OFFSETOF(sched_config_t, min_notice), 0, 365 * 86400, 1 };
+    { offsetof(sched_config_t, min_notice), 0, 365 * 86400, 1 };
 static const sched_duration_rule_t sched_rule_window =
-    { APR_OFFSETOF(sched_config_t, window), 60, 31 * 86400, 1 };
+    { offsetof(sched_config_t, window), 60, 31 * 86400, 1 };
 static const sched_duration_rule_t sched_rule_auth_cache_time =
-    { APR_OFFSETOF(sched_config_t, auth_cache_time), 0, 86400, 1 };
+    { offsetof(sched_config_t, auth_cache_time), 0, 86400, 1 };
 static const sched_duration_rule_t sched_rule_pool_wait =
-    { APR_OFFSETOF(sched_config_t, pool_wait), 0, 300, 1 };
+    { offsetof(sched_config_t, pool_wait), 0, 300, 1 };
 
 static const char *sched_cmd_duration(cmd_parms *cmd, void *dcfg, const char *arg)
 {
@@ -248,5 +250,5 @@ const command_rec sched_cmds[] = {
                  RSRC_CONF | ACCESS_CONF, "anonymous may list bookable slots (default Off)"),
     AP_INIT_FLAG("SchedOpenAccess", sched_cmd_open_access, NULL, RSRC_CONF | ACCESS_CONF,
                  "no authorization at all, for development (default Off)"),
-    { NULL }
+    { 0 }
 };

@@ -10,8 +10,9 @@ json_t *sched_json_parse_object(const char *buf, apr_size_t len, const char **re
     json_t *root;
 
     /* jansson stops at a raw NUL after a number or a literal and takes what came
-     * before; in a string it refuses one (as it does the escape \u0000). */
-    if (memchr(buf, '\0', len) != NULL) {
+     * before; in a string it refuses one (as it does the escape \u0000). No body may
+     * come as NULL: memchr must not see that, even with a length of 0. */
+    if (len > 0 && memchr(buf, '\0', len) != NULL) {
         *reason = "the body must not contain NUL bytes";
         return NULL;
     }

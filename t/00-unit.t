@@ -1,12 +1,13 @@
 # Runs the C unit tests (t/unit/build/test_*, built by `make unit`) and reports each
-# program as one subtest, one line per test it prints.
+# program as one subtest, one line per test it prints. make test SANITIZE=1 names its
+# own build of them in SCHED_UNIT_DIR.
 use strict;
 use warnings;
 use FindBin;
 use TAP::Parser;
 use Test::More;
 
-my $build = "$FindBin::Bin/unit/build";
+my $build = $ENV{SCHED_UNIT_DIR} // "$FindBin::Bin/unit/build";
 my @programs = sort grep { -f $_ && -x _ } glob("$build/test_*");
 
 unless (@programs) {

@@ -9,7 +9,7 @@ use SchedTest;
 use Test::More;
 
 my $root = $ENV{SCHED_ROOT};
-my $schedctl = "$root/tools/schedctl";
+my $schedctl = $ENV{SCHED_SCHEDCTL} // "$root/tools/schedctl";
 my $dsn = $ENV{SCHED_DSN};
 
 subtest 'check on the test database' => sub {

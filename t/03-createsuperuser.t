@@ -9,7 +9,7 @@ use IPC::Open3 ();
 use SchedTest;
 use Test::More;
 
-my $schedctl = "$ENV{SCHED_ROOT}/tools/schedctl";
+my $schedctl = $ENV{SCHED_SCHEDCTL} // "$ENV{SCHED_ROOT}/tools/schedctl";
 my $dsn = $ENV{SCHED_DSN};
 my $htpasswd = '/usr/bin/htpasswd';
 

@@ -15,7 +15,7 @@ use SchedTest;
 use Test::More;
 
 my $root = $ENV{SCHED_ROOT};
-my $schedctl = "$root/tools/schedctl";
+my $schedctl = $ENV{SCHED_SCHEDCTL} // "$root/tools/schedctl";
 my $psql_bin = "$ENV{SCHED_PGBIN}/psql";
 
 # A scratch database of its own: the plans depend on its rows alone.

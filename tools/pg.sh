@@ -20,12 +20,14 @@
 # Environment: PG_FAST=1 turns off fsync, synchronous_commit and full_page_writes (for
 # throw-away test clusters; takes effect when the server starts). SCHED_PGBIN names the
 # server binaries' directory (default: `pg_config --bindir`, else the newest
-# /usr/lib/postgresql/*/bin).
+# /usr/lib/postgresql/*/bin). SCHED_SCHEDCTL names the schedctl that migrates (default:
+# tools/schedctl; make test SANITIZE=1 gives the sanitized one).
 set -euo pipefail
 shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 PROG=tools/pg.sh
+SCHEDCTL=${SCHED_SCHEDCTL:-$ROOT/tools/schedctl}
 DB_NAME=sched
 DB_USER=sched
 PG_OS_USER=postgres
@@ -219,8 +221,8 @@ ensure_database() {
 
 migrate() {
     local port=$1
-    [ -x "$ROOT/tools/schedctl" ] || die "tools/schedctl is not built: run make"
-    "$ROOT/tools/schedctl" --dsn "host=127.0.0.1 port=$port dbname=$DB_NAME user=$DB_USER" \
+    [ -x "$SCHEDCTL" ] || die "$SCHEDCTL is not built: run make"
+    "$SCHEDCTL" --dsn "host=127.0.0.1 port=$port dbname=$DB_NAME user=$DB_USER" \
         migrate || die "migrations failed"
 }
 

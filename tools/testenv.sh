@@ -9,13 +9,25 @@
 #   SCHED_URL        http://127.0.0.1:PORT, the API mounted at /
 #   SCHED_RUNDIR     the server's folder (.run/test): httpd.conf, logs, pid file
 #   SCHED_ERROR_LOG  its error log
-#   SCHED_HTTPD      the httpd binary
+#   SCHED_HTTPD      the httpd binary (with SCHED_SANITIZE=1: a script that runs it
+#                    with the AddressSanitizer runtime preloaded)
 #   SCHED_MODULE     the module under test (.libs/mod_sched.so)
+#   SCHED_SCHEDCTL   schedctl (tools/schedctl)
+#   SCHED_UNIT_DIR   the C unit tests (t/unit/build)
 #   SCHED_PGPORT     PostgreSQL's port on 127.0.0.1
 #   SCHED_PGDATA     the cluster's data folder
 #   SCHED_PGBIN      PostgreSQL's programs (psql, pg_ctl)
 #   SCHED_DSN        libpq connection string of the database
 #   PERL5LIB         t/lib first (SchedTest.pm)
+#
+# SCHED_SANITIZE=1 (make test SANITIZE=1): the same with the sanitized build of .san/
+# (module, schedctl and unit tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer), files in .run/test-san. Every httpd runs with the ASan
+# runtime preloaded (httpd itself is not instrumented), every report goes to a file in
+# SCHED_SANITIZER_DIR (RUNDIR/sanitizer), and the run fails when any is there once the
+# servers have stopped; SchedTest::finish fails the test file during which one appeared.
+# LeakSanitizer checks httpd too, with the suppressions of t/conf/lsan-httpd.supp.
+#   SCHED_SANITIZER_DIR   where the reports go (report.PID)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -33,15 +45,23 @@ fi
 HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
 HTTPD_USER=www-data
 . "$ROOT/tools/common.sh"
-MODULE=$ROOT/.libs/mod_sched.so
+case ${SCHED_SANITIZE:-} in
+    '') BUILD=$ROOT NAME=test ;;
+    1) BUILD=$ROOT/.san NAME=test-san ;;
+    *) die "SCHED_SANITIZE is 1 or empty, not '$SCHED_SANITIZE'" ;;
+esac
+MODULE=$BUILD/.libs/mod_sched.so
+SCHEDCTL=$BUILD/tools/schedctl
+UNIT_DIR=$BUILD/t/unit/build
+MAKE_HINT="make${SCHED_SANITIZE:+ SANITIZE=1}"
 
 [ $# -ge 1 ] || {
     echo "usage: $PROG CMD..." >&2
     exit 2
 }
 [ -x "$HTTPD" ] || die "$HTTPD not found: install apache2 (make deps)"
-[ -f "$MODULE" ] || die "$MODULE is missing: run make"
-[ -x "$ROOT/tools/schedctl" ] || die "tools/schedctl is missing: run make"
+[ -f "$MODULE" ] || die "$MODULE is missing: run $MAKE_HINT"
+[ -x "$SCHEDCTL" ] || die "$SCHEDCTL is missing: run $MAKE_HINT"
 
 # Ask every httpd with a pid file under DIR (the main one and any a test started) to
 # stop, and wait up to 15 s for each to go.
@@ -84,11 +104,81 @@ cleanup() {
 
 startup_failed() {
     tail_log "$RUNDIR/error.log"
+    if [ -n "${SCHED_SANITIZE:-}" ]; then
+        check_reports || true
+    fi
     tail_log "$(dirname "$PGDATA")/postgres.log" 10
     die "$1"
 }
 
-RUNDIR=$(choose_rundir test)
+# Sanitizer options. Reports go to files (log_path), not to the output of whatever ran
+# the program; a UBSan report ends the program (halt_on_error, and the build's
+# -fno-sanitize-recover). LeakSanitizer checks every sanitized process when it exits:
+# schedctl, the unit tests and each httpd process (a child when it stops, the parent,
+# httpd -t, httpd -k start). In httpd (HTTPD_ASAN_OPTIONS), memory held by an APR pool
+# until the process ends is reachable, so not reported; t/conf/lsan-httpd.supp names
+# the APR allocators httpd itself never frees, and nothing of mod_sched's.
+# fast_unwind_on_malloc=0 there: httpd, APR and libpq are built without frame
+# pointers, so only the slow unwinder sees through them to the caller (the
+# suppression names an httpd function; the stacks of a report reach mod_sched's).
+sanitizer_env() {
+    export ASAN_OPTIONS="log_path=$REPORTS/report:detect_leaks=1"
+    ASAN_OPTIONS+=":detect_stack_use_after_return=1"
+    export UBSAN_OPTIONS="log_path=$REPORTS/report:print_stacktrace=1:halt_on_error=1"
+    HTTPD_ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
+    HTTPD_LSAN_OPTIONS="suppressions=$ROOT/t/conf/lsan-httpd.supp:print_suppressions=0"
+}
+
+# Reports dir, options and the httpd that preloads the ASan runtime (SCHED_HTTPD).
+setup_sanitizers() {
+    local runtime clang_dir
+    command -v clang >/dev/null || die "clang is missing: make test SANITIZE=1 installs it"
+    runtime=$(clang -print-file-name=libclang_rt.asan-x86_64.so)
+    [ -f "$runtime" ] ||
+        die "the ASan runtime ($runtime) is missing: install libclang-rt-14-dev"
+    clang_dir=$(dirname "$(readlink -f "$(command -v clang)")")
+    REPORTS=$RUNDIR/sanitizer
+    mkdir -p "$REPORTS"
+    chmod 1777 "$REPORTS"           # httpd's children write here as $HTTPD_USER
+    export SCHED_SANITIZER_DIR=$REPORTS
+    sanitizer_env
+    if [ -x "$clang_dir/llvm-symbolizer" ]; then
+        export ASAN_SYMBOLIZER_PATH=$clang_dir/llvm-symbolizer
+    fi
+    # Not LD_PRELOAD for the whole suite: perl, psql and PostgreSQL would run with
+    # the runtime too, and LeakSanitizer would report them.
+    cat >"$RUNDIR/httpd-asan" <<END
+#!/bin/sh
+# $HTTPD with the AddressSanitizer runtime preloaded (written by $PROG):
+# mod_sched is built with ASan and UBSan, httpd is not.
+LD_PRELOAD=$(printf %q "$runtime")
+ASAN_OPTIONS=$(printf %q "$HTTPD_ASAN_OPTIONS")
+LSAN_OPTIONS=$(printf %q "$HTTPD_LSAN_OPTIONS")
+export LD_PRELOAD ASAN_OPTIONS LSAN_OPTIONS
+exec $(printf %q "$HTTPD") "\$@"
+END
+    chmod 0755 "$RUNDIR/httpd-asan"
+    HTTPD=$RUNDIR/httpd-asan
+}
+
+# When REPORTS holds reports, prints how many and the first five, and returns 1;
+# else says there are none.
+check_reports() {
+    local files=() file
+    mapfile -t files < <(find "$REPORTS" -type f | sort)
+    if [ ${#files[@]} -eq 0 ]; then
+        echo "$PROG: sanitizers: 0 reports"
+        return 0
+    fi
+    for file in "${files[@]:0:5}"; do
+        echo "--- $file" >&2
+        head -n 60 "$file" >&2
+    done
+    echo "$PROG: sanitizers: ${#files[@]} report(s) in $REPORTS" >&2
+    return 1
+}
+
+RUNDIR=$(choose_rundir "$NAME")
 CONF=$RUNDIR/httpd.conf
 
 # A fresh start: whatever an earlier run left behind goes.
@@ -102,6 +192,10 @@ fi
 
 read -r PORT PGPORT <<<"$(free_ports)"
 PGBIN=$("$ROOT/tools/pg.sh" bindir)
+if [ -n "${SCHED_SANITIZE:-}" ]; then
+    setup_sanitizers
+fi
+export SCHED_SCHEDCTL=$SCHEDCTL     # tools/pg.sh migrates with it
 
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -147,6 +241,7 @@ export SCHED_RUNDIR=$RUNDIR
 export SCHED_ERROR_LOG=$RUNDIR/error.log
 export SCHED_HTTPD=$HTTPD
 export SCHED_MODULE=$MODULE
+export SCHED_UNIT_DIR=$UNIT_DIR
 export SCHED_PGPORT=$PGPORT
 export SCHED_PGDATA=$PGDATA
 export SCHED_PGBIN=$PGBIN
@@ -156,4 +251,9 @@ export PERL5LIB=$ROOT/t/lib${PERL5LIB:+:$PERL5LIB}
 echo "$PROG: httpd on $SCHED_URL, PostgreSQL on 127.0.0.1:$PGPORT, files in $RUNDIR"
 status=0
 "$@" || status=$?
+if [ -n "${SCHED_SANITIZE:-}" ]; then
+    # Reports written while the servers stop count too.
+    cleanup
+    check_reports || status=1
+fi
 exit "$status"

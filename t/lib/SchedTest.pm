@@ -476,13 +476,55 @@ sub unexpected_log_lines {
     return @bad;
 }
 
+# ---- Sanitizer reports ------------------------------------------------------------
+
+# make test SANITIZE=1 sets SCHED_SANITIZER_DIR: every ASan or UBSan report of httpd,
+# schedctl or a unit test is a file there (tools/testenv.sh).
+my %reports_before;
+
+sub sanitizer_reports {
+    my $dir = $ENV{SCHED_SANITIZER_DIR};
+    opendir my $dh, $dir or return ();
+    return sort map { "$dir/$_" } grep { -f "$dir/$_" } readdir $dh;
+}
+
+if (defined $ENV{SCHED_SANITIZER_DIR}) {
+    %reports_before = map { $_ => 1 } sanitizer_reports();
+}
+
+# Reports written since this file started: the first lines of the first three, and
+# how many there are.
+sub new_sanitizer_reports {
+    my @files = grep { !$reports_before{$_} } sanitizer_reports();
+    my @shown = @files;
+    splice @shown, 3 if @shown > 3;
+    my @out;
+    for my $file (@shown) {
+        my @lines = split /^/m, slurp($file);
+        splice @lines, 40 if @lines > 40;
+        push @out, "--- $file\n", @lines;
+    }
+    push @out, scalar(@files) . " report(s) in $ENV{SCHED_SANITIZER_DIR}\n" if @files;
+    return @out;
+}
+
 # Instead of done_testing(): one more test, that the error logs (the main server's
 # since this file started, and those of servers it started) have no unexpected warning
-# or error, then done_testing().
+# or error, then done_testing(). With sanitizers (make test SANITIZE=1), the servers
+# this file started stop first, and one more test fails on any sanitizer report
+# written while the file ran.
 sub finish {
+    my $sanitized = defined $ENV{SCHED_SANITIZER_DIR};
+    if ($sanitized) {
+        $_->stop for grep { $_->{owner} == $$ } @servers;
+    }
     my @bad = unexpected_log_lines();
     ok(!@bad, 'no unexpected errors or warnings in the error log')
         or diag("unexpected:\n", @bad);
+    if ($sanitized) {
+        my @reports = new_sanitizer_reports();
+        ok(!@reports, 'no sanitizer report') or diag(@reports);
+    }
     done_testing();
 }
 
