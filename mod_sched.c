@@ -13,7 +13,9 @@
 #include "sched_private.h"
 #include "sched_config.h"
 #include "sched_conn.h"
+#include "sched_mount.h"
 #include "sched_pool.h"
+#include "sched_server.h"
 #include "sched_startup.h"
 #include "sched_db.h"
 #include "sched_authn.h"
@@ -35,6 +37,7 @@ static int sched_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     int rv;
     (void)plog;
     sched_pool_configure(pconf, s);
+    sched_mount_configure(pconf, s);
     if ((rv = sched_conn_init(s)) != OK) {
         return rv;
     }
@@ -68,8 +71,7 @@ static int sched_access_checker(request_rec *r)
         || apr_table_get(r->headers_in, "Authorization") == NULL) {
         return DECLINED;
     }
-    conf = ap_get_module_config(r->per_dir_config, &sched_module);
-    if (conf == NULL || conf->mount == NULL) {
+    if (sched_mount_of(r) == NULL) {
         return DECLINED;
     }
     conf = sched_config_get(r);
@@ -94,7 +96,7 @@ AP_DECLARE_MODULE(sched) = {
     STANDARD20_MODULE_STUFF,
     sched_config_create,        /* per-directory config */
     sched_config_merge,         /* merge per-directory config */
-    sched_pool_server_create,   /* per-server config: the database pool's size */
+    sched_server_create,        /* per-server config: its pool, its mount points */
     NULL,                       /* merge per-server config */
     sched_cmds,                 /* directives */
     sched_register_hooks,

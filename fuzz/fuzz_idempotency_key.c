@@ -6,11 +6,12 @@
  * documents. */
 #include "fuzz.h"
 #include "sched_parse.h"
+#include "sched_limits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *reason;
-    int want = size >= 1 && size <= SCHED_PARSE_IDEMPOTENCY_KEY_MAX;
+    int want = size >= 1 && size <= SCHED_IDEMPOTENCY_KEY_MAX;
     size_t i;
 
     if (fuzz_has_nul(data, size)) {

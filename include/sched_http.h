@@ -15,6 +15,7 @@ typedef struct sched_req_t {
     request_rec *r;
     const sched_config_t *conf;
     sched_route_t route;
+    const char *mount;          /* the mount point: "" or "/api" (sched_mount.h) */
     const char *base_url;       /* absolute URL of the mount point, no trailing slash */
     sched_query_t *query;       /* decoded query parameters */
     int replace;                /* PUT: the body is the whole resource, so its

@@ -41,8 +41,8 @@
 int sched_rules_username_ok(const char *s);
 /* The same, the length aside (the API checks it as every string's). */
 int sched_rules_username_chars_ok(const char *s);
-#define SCHED_RULES_USERNAME "1 to " SCHED_STR(SCHED_USERNAME_MAX) \
-                             " ASCII letters, digits and @.+-_"
+#define SCHED_RULES_USERNAME "ASCII letters, digits and @.+-_, 1 to " \
+                             SCHED_STR(SCHED_USERNAME_MAX) " of them"
 
 /* 1 when s is empty, or local@domain (one '@', text on both sides, no space or
  * control character) of SCHED_EMAIL_MAX bytes at most. */

@@ -35,10 +35,8 @@ int sched_parse_time_cursor(const char *s, apr_int64_t *usec, apr_int64_t *id);
  * Returns 1 and sets *id, else 0. */
 int sched_parse_id_cursor(const char *s, apr_int64_t *id);
 
-/* The longest Idempotency-Key accepted. */
-#define SCHED_PARSE_IDEMPOTENCY_KEY_MAX 255
-
-/* An Idempotency-Key header value: 1 to 255 visible ASCII characters (0x21-0x7e).
+/* An Idempotency-Key header value: 1 to SCHED_IDEMPOTENCY_KEY_MAX visible ASCII
+ * characters (0x21-0x7e).
  * Returns NULL, or the reason to answer 400 with (NULL s included). */
 const char *sched_parse_idempotency_key(const char *s);
 

@@ -13,9 +13,6 @@
 
 #include "sched_private.h"
 
-/* The module's per-server configuration (create_server_config). */
-void *sched_pool_server_create(apr_pool_t *p, server_rec *s);
-
 /* post_config: each server's DBDriver, DBDParams, DBDMax and DBDPersist, and which
  * servers share the main server's pool (a virtual host without DBD directives of its
  * own). Strings in p. */

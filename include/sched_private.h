@@ -14,13 +14,24 @@ APLOG_USE_MODULE(sched);
 
 extern module AP_MODULE_DECLARE_DATA sched_module;
 
-/* One stable id per log call site: SCHED_LOGNO(00042) "message". Never reuse one. */
+/* One stable id per log call site: SCHED_LOGNO(00042) "message". Never reuse one.
+ *
+ * The registry of ids: each file takes its ids from one block, and a new log call
+ * takes the next free id of its file's block (then move "next" on). t/01-source.t
+ * checks that every id is used once, lies in its file's block and below "next".
+ *
+ *   block  files                                                    next
+ *   001    sched_config.c sched_http.c sched_dispatch.c             00103
+ *   002    mod_sched.c sched_conn.c sched_db.c sched_pool.c          00214
+ *   003    sched_res_*.c                                            00302
+ *   004    sched_authn.c sched_credcache.c                          00405
+ *   005    sched_startup.c                                          00505
+ */
 #define SCHED_LOGNO(n) "SCHED" #n ": "
 
 /* Per-directory configuration. Every field starts unset (-1 or NULL); merge takes
  * the inner value when set; sched_config_get() applies the defaults. */
 typedef struct sched_config_t {
-    const char *mount;            /* path of the <Location> with SetHandler sched */
     apr_int64_t slot_length;      /* seconds */
     apr_int64_t hold_time;        /* seconds */
     apr_int64_t min_notice;       /* seconds */
@@ -39,7 +50,6 @@ typedef struct sched_config_t {
 #define SCHED_DEFAULT_MIN_NOTICE  (24 * 3600)
 #define SCHED_DEFAULT_WINDOW      (7 * 86400)
 #define SCHED_DEFAULT_PAGE_SIZE   100
-#define SCHED_MAX_PAGE_SIZE       1000
 #define SCHED_DEFAULT_MAX_BODY    (64 * 1024)
 #define SCHED_DEFAULT_AUTH_CACHE  300
 #define SCHED_DEFAULT_POOL_WAIT   3

@@ -1,7 +1,9 @@
 -- 001: users, and the client and provider records that give a user a role.
 --
--- Every constraint is named: the module maps constraint names and SQLSTATEs to
--- HTTP answers (23505 unique -> 409, 23503 foreign key -> 400, 23514 check -> 400).
+-- Every constraint is named: the module maps constraint names, then SQLSTATEs, to
+-- HTTP answers (src/sched_sqlstate.c): the named ones each to their own (a foreign
+-- key of a request's field, such as clients_user_fkey, to 400: no such user); by
+-- class, 23505 unique -> 409, 23503 foreign key -> 409, 23514 check -> 400.
 
 -- RFC 3339 text for a timestamptz: UTC, 'Z', a fraction only when one is stored
 -- ("2026-12-01T08:00:00Z", "2026-12-01T08:00:00.25Z").

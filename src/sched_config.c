@@ -8,6 +8,7 @@
 
 #include "sched_private.h"
 #include "sched_config.h"
+#include "sched_limits.h"
 #include "sched_parse.h"
 
 #define SCHED_ZONEINFO_DIR "/usr/share/zoneinfo/"
@@ -15,8 +16,7 @@
 void *sched_config_create(apr_pool_t *p, char *dir)
 {
     sched_config_t *c = apr_pcalloc(p, sizeof(*c));
-    (void)dir;
-    c->mount = NULL;
+    (void)dir;              /* where the API is mounted: sched_mount.h says why not */
     c->slot_length = -1;
     c->hold_time = -1;
     c->min_notice = -1;
@@ -38,7 +38,6 @@ void *sched_config_merge(apr_pool_t *p, void *basev, void *addv)
     const sched_config_t *base = basev;
     const sched_config_t *add = addv;
     sched_config_t *c = apr_palloc(p, sizeof(*c));
-    c->mount = SCHED_MERGE(mount, NULL);
     c->slot_length = SCHED_MERGE(slot_length, -1);
     c->hold_time = SCHED_MERGE(hold_time, -1);
     c->min_notice = SCHED_MERGE(min_notice, -1);
@@ -60,9 +59,6 @@ const sched_config_t *sched_config_get(request_rec *r)
 {
     const sched_config_t *dir = ap_get_module_config(r->per_dir_config, &sched_module);
     sched_config_t *c = apr_pmemdup(r->pool, dir, sizeof(*c));
-    if (c->mount == NULL) {
-        c->mount = "";
-    }
     SCHED_DEFAULT(slot_length, SCHED_DEFAULT_SLOT_LENGTH);
     SCHED_DEFAULT(hold_time, SCHED_DEFAULT_HOLD_TIME);
     SCHED_DEFAULT(min_notice, SCHED_DEFAULT_MIN_NOTICE);
@@ -91,17 +87,18 @@ typedef struct sched_duration_rule_t {
 } sched_duration_rule_t;
 
 static const sched_duration_rule_t sched_rule_slot_length =
-    { offsetof(sched_config_t, slot_length), 5 * 60, 1440 * 60, 60 };
+    { offsetof(sched_config_t, slot_length), SCHED_SLOT_MINUTES_MIN * 60,
+      SCHED_SLOT_MINUTES_MAX * 60, 60 };
 static const sched_duration_rule_t sched_rule_hold_time =
-    { offsetof(sched_config_t, hold_time), 1, 7 * 86400, 1 };
+    { offsetof(sched_config_t, hold_time), 1, SCHED_HOLD_TIME_MAX, 1 };
 static const sched_duration_rule_t sched_rule_min_notice =
-    { offsetof(sched_config_t, min_notice), 0, 365 * 86400, 1 };
+    { offsetof(sched_config_t, min_notice), 0, SCHED_MIN_NOTICE_MAX, 1 };
 static const sched_duration_rule_t sched_rule_window =
-    { offsetof(sched_config_t, window), 60, 31 * 86400, 1 };
+    { offsetof(sched_config_t, window), SCHED_WINDOW_MIN, SCHED_WINDOW_MAX_DAYS * 86400, 1 };
 static const sched_duration_rule_t sched_rule_auth_cache_time =
-    { offsetof(sched_config_t, auth_cache_time), 0, 86400, 1 };
+    { offsetof(sched_config_t, auth_cache_time), 0, SCHED_AUTH_CACHE_MAX, 1 };
 static const sched_duration_rule_t sched_rule_pool_wait =
-    { offsetof(sched_config_t, pool_wait), 0, 300, 1 };
+    { offsetof(sched_config_t, pool_wait), 0, SCHED_POOL_WAIT_MAX, 1 };
 
 static const char *sched_cmd_duration(cmd_parms *cmd, void *dcfg, const char *arg)
 {
@@ -141,7 +138,7 @@ static const char *sched_cmd_max_body(cmd_parms *cmd, void *dcfg, const char *ar
     if (err) {
         return err;
     }
-    err = sched_parse_size(arg, 2, 64 * 1024 * 1024, &c->max_body);
+    err = sched_parse_size(arg, 2, SCHED_MAX_BODY_MAX, &c->max_body);
     return err ? sched_cmd_fail(cmd, err) : NULL;
 }
 
@@ -195,39 +192,12 @@ static const char *sched_cmd_public_availability(cmd_parms *cmd, void *dcfg, int
     return NULL;
 }
 
-/* SetHandler is core's directive; this sees it first (modules loaded after core are
- * asked first), notes where the API is mounted, and declines so that core sets the
- * handler as usual. In a <Location>, the mount is its path; elsewhere the API is
- * served from the root of the host. */
-static const char *sched_cmd_set_handler(cmd_parms *cmd, void *dcfg, const char *args)
-{
-    sched_config_t *c = dcfg;
-    const ap_directive_t *parent = cmd->directive ? cmd->directive->parent : NULL;
-    const char *name = ap_getword_conf(cmd->temp_pool, &args);
-
-    if (c && strcasecmp(name, "sched") == 0) {
-        if (parent && strcasecmp(parent->directive, "<Location") == 0 && cmd->path) {
-            apr_size_t n = strlen(cmd->path);
-            while (n > 0 && cmd->path[n - 1] == '/') {
-                n--;
-            }
-            c->mount = apr_pstrmemdup(cmd->pool, cmd->path, n);
-        }
-        else {
-            c->mount = "";
-        }
-    }
-    return DECLINE_CMD;
-}
-
 #define SCHED_DURATION(name, rule, help) \
     AP_INIT_TAKE1(name, sched_cmd_duration, (void *)&(rule), RSRC_CONF | ACCESS_CONF, help)
 
 const command_rec sched_cmds[] = {
-    AP_INIT_RAW_ARGS("SetHandler", sched_cmd_set_handler, NULL, OR_FILEINFO,
-                     "(seen by mod_sched to learn where the API is mounted)"),
     SCHED_DURATION("SchedSlotLength", sched_rule_slot_length,
-                   "length of the slots a window is cut into (5m to 1440m; default 15m)"),
+                   "length of the slots a window is cut into (default 15m)"),
     SCHED_DURATION("SchedHoldTime", sched_rule_hold_time,
                    "how long a pending reservation holds its slot (default 30m)"),
     SCHED_DURATION("SchedMinNotice", sched_rule_min_notice,
@@ -236,12 +206,11 @@ const command_rec sched_cmds[] = {
                    "span of GET /available_slots/?date= (default 7d)"),
     SCHED_DURATION("SchedAuthCacheTime", sched_rule_auth_cache_time,
                    "how long the sched auth provider skips bcrypt for a password that "
-                   "matched (0s to 1d; 0s: never; default 5m)"),
+                   "matched (0s: never; default 5m)"),
     SCHED_DURATION("SchedPoolWait", sched_rule_pool_wait,
-                   "longest wait for a free database connection before 503 (0s to "
-                   "5m; default 3s)"),
+                   "longest wait for a free database connection before 503 (default 3s)"),
     AP_INIT_TAKE1("SchedPageSize", sched_cmd_page_size, NULL, RSRC_CONF | ACCESS_CONF,
-                  "default limit of lists (1 to 1000; default 100)"),
+                  "default limit of lists (1 to " SCHED_STR(SCHED_MAX_PAGE_SIZE) "; default 100)"),
     AP_INIT_TAKE1("SchedMaxBody", sched_cmd_max_body, NULL, RSRC_CONF | ACCESS_CONF,
                   "larger request bodies get 413 (default 64k)"),
     AP_INIT_TAKE1("SchedNaiveTimeZone", sched_cmd_naive_tz, NULL, RSRC_CONF | ACCESS_CONF,

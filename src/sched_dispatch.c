@@ -7,6 +7,7 @@
 
 #include "sched_private.h"
 #include "sched_config.h"
+#include "sched_mount.h"
 #include "sched_res.h"
 
 static const sched_resource_t *const sched_resources[] = {
@@ -136,8 +137,12 @@ int sched_dispatch(request_rec *r)
 
     req->r = r;
     req->conf = sched_config_get(r);
-    req->base_url = ap_construct_url(r->pool, req->conf->mount, r);
-    sched_route_match(r->pool, req->conf->mount, r->uri, &req->route);
+    req->mount = sched_mount_of(r);
+    if (req->mount == NULL) {
+        req->mount = "";    /* SetHandler sched where sched_mount.h does not look */
+    }
+    req->base_url = ap_construct_url(r->pool, req->mount, r);
+    sched_route_match(r->pool, req->mount, r->uri, &req->route);
     if (!sched_methods_for(&req->route, &m)) {
         return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
     }

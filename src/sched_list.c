@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 
 #include "sched_private.h"
+#include "sched_limits.h"
 #include "sched_list.h"
 #include "sched_parse.h"
 #include "sched_row.h"
@@ -19,9 +20,8 @@ int sched_list_page(sched_req_t *req, sched_order_e order, sched_page_t *page)
         return rv;
     }
     if (v && sched_parse_int(v, 1, SCHED_MAX_PAGE_SIZE, &page->limit) != NULL) {
-        return sched_problem(req->r, HTTP_BAD_REQUEST,
-                             "query parameter limit must be an integer from 1 to 1000",
-                             NULL);
+        return sched_problem(req->r, HTTP_BAD_REQUEST, "query parameter limit must be an "
+                             "integer from 1 to " SCHED_STR(SCHED_MAX_PAGE_SIZE), NULL);
     }
     if ((rv = sched_query_get(req, "after", &page->after)) != OK) {
         return rv;

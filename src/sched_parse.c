@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "sched_parse.h"
+#include "sched_limits.h"
 
 #define SCHED_PARSE_QUOTE_MAX 40        /* longest part of a value quoted in a reason */
 #define SCHED_PARSE_ZONE_MAX  64
@@ -233,7 +234,8 @@ int sched_parse_id_cursor(const char *s, apr_int64_t *id)
 
 const char *sched_parse_idempotency_key(const char *s)
 {
-    static const char bad[] = "Idempotency-Key must be 1 to 255 visible ASCII characters";
+    static const char bad[] = "Idempotency-Key must be 1 to "
+        SCHED_STR(SCHED_IDEMPOTENCY_KEY_MAX) " visible ASCII characters";
     const char *c;
 
     if (s == NULL) {
@@ -244,7 +246,7 @@ const char *sched_parse_idempotency_key(const char *s)
             break;
         }
     }
-    if (*s == '\0' || *c || c - s > SCHED_PARSE_IDEMPOTENCY_KEY_MAX) {
+    if (*s == '\0' || *c || c - s > SCHED_IDEMPOTENCY_KEY_MAX) {
         return bad;
     }
     return NULL;

@@ -6,6 +6,7 @@
 
 #include "sched_private.h"
 #include "sched_pool.h"
+#include "sched_server.h"
 
 /* mod_dbd's default DBDMax. */
 #define SCHED_DBD_DEFAULT_MAX 10
@@ -19,25 +20,9 @@ typedef struct sched_gate_t {
     int used;
 } sched_gate_t;
 
-typedef struct sched_server_t {
-    const char *driver;         /* DBDriver */
-    const char *params;         /* DBDParams, unquoted */
-    int size;                   /* DBDMax of this server's pool; 0: no limit */
-    int shares_main;            /* no DBD directive of its own: the main pool */
-    sched_gate_t *gate;         /* per process, from child_init */
-} sched_server_t;
-
-void *sched_pool_server_create(apr_pool_t *p, server_rec *s)
-{
-    sched_server_t *conf = apr_pcalloc(p, sizeof(*conf));
-    (void)s;
-    conf->size = SCHED_DBD_DEFAULT_MAX;
-    return conf;
-}
-
 static sched_server_t *sched_pool_conf(server_rec *s)
 {
-    return ap_get_module_config(s->module_config, &sched_module);
+    return sched_server_get(s);
 }
 
 /* Reads DBDriver, DBDParams, DBDMax and DBDPersist among the directives from first

@@ -6,6 +6,7 @@
 #include "sched_private.h"
 #include "sched_db.h"
 #include "sched_json.h"
+#include "sched_limits.h"
 #include "sched_list.h"
 #include "sched_parse.h"
 #include "sched_res.h"
@@ -14,7 +15,6 @@
 #include "sched_timein.h"
 
 #define SCHED_USEC             APR_INT64_C(1000000)
-#define SCHED_WINDOW_MAX_DAYS  31
 
 static const char *sched_notice(sched_req_t *req)
 {
@@ -67,7 +67,8 @@ static int sched_slots_create(sched_req_t *req)
     start = w[SCHED_SLOT_START_TIME].i;
     end = w[SCHED_SLOT_END_TIME].i;
     if (end - start > SCHED_WINDOW_MAX_DAYS * 86400 * SCHED_USEC) {
-        return sched_slots_invalid(req, "end_time", "the window is longer than 31 days");
+        return sched_slots_invalid(req, "end_time", "the window is longer than "
+                                   SCHED_STR(SCHED_WINDOW_MAX_DAYS) " days");
     }
     len = (w[SCHED_SLOT_MINUTES].got == SCHED_FIELD_OK ? w[SCHED_SLOT_MINUTES].i * 60
                                                         : req->conf->slot_length)

@@ -60,6 +60,54 @@ subtest 'log ids are unique' => sub {
     }
     my @logs = map { my $s = slurp($_); $s =~ /ap_log_(?:r|)error\(/g } @files;
     is(scalar @logs, scalar(map { @$_ } values %seen), 'every log call has an id');
+
+    # The registry in sched_private.h: each id in its file's block, below "next".
+    my $header = slurp("$root/include/sched_private.h");
+    my @blocks;
+    while ($header =~ /^ \*\s+(\d{3})\s+((?:\S+\.c\s+)+)(\d{5})\s*$/mg) {
+        push @blocks, { block => $1, files => [ split ' ', $2 ], next => $3 };
+    }
+    cmp_ok(scalar @blocks, '>=', 5, 'the registry lists the blocks');
+    for my $id (sort keys %seen) {
+        my $file = $seen{$id}[0];
+        my ($b) = grep { my $blk = $_; grep { my $glob = $_ =~ s/\*/.*/r; $file =~ /^$glob$/ }
+                                          @{ $blk->{files} } } @blocks;
+        ok($b, "SCHED$id ($file): its file has a block") or next;
+        is(substr($id, 0, 3), $b->{block}, "SCHED$id: in block $b->{block}");
+        cmp_ok($id, '<', $b->{next}, "SCHED$id: below the next free id, $b->{next}");
+    }
+};
+
+subtest 'no SQL in C strings: statements live in sql/statements/' => sub {
+    my @files = (glob("$root/src/*.c"), glob("$root/tools/*.c"), "$root/mod_sched.c");
+    my @bad;
+    for my $file (@files) {
+        next if $file =~ m{/sched_(?:stmts|openapi_doc)\.c$};    # generated
+        my $src = slurp($file);
+        $src =~ s{/\*.*?\*/}{}gs;                                  # comments
+        while ($src =~ /"((?:[^"\\\n]|\\.)*)"/g) {
+            my $text = $1;
+            push @bad, "$file: \"$text\""
+                if $text =~ /^\s*(?:SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM
+                                  |CREATE\s|ALTER\s|DROP\s|ROLLBACK\b|COMMIT\b|BEGIN\b
+                                  |DEALLOCATE\b|PREPARE\s|SET\s+\w+\s*(?:=|TO)\b
+                                  |WITH\s+\w+\s+AS\b)/xi;
+        }
+    }
+    is_deeply(\@bad, [], 'no C string holds SQL') or diag explain \@bad;
+};
+
+subtest 'the database constraints agree with the limits of sched_limits.h' => sub {
+    my $limits = slurp("$root/include/sched_limits.h");
+    my %max = $limits =~ /^#define (SCHED_\w+_MAX)\s+(\d+)\s*$/mg;
+    my $sql = slurp("$root/sql/001_users_clients_providers.sql");
+    like($sql, qr/users_username_check CHECK \(username ~ '\^\[A-Za-z0-9\@\.\+_-\]\{1,$max{SCHED_USERNAME_MAX}\}\$'\)/,
+         "usernames: 1 to $max{SCHED_USERNAME_MAX} of the same characters");
+    like($sql, qr/length\(email\) <= $max{SCHED_EMAIL_MAX}\b/,
+         "emails: at most $max{SCHED_EMAIL_MAX}");
+    like(slurp("$root/sql/002_slots_reservations.sql"),
+         qr/idempotency_keys_key_check CHECK \(length\(key\) BETWEEN 1 AND $max{SCHED_IDEMPOTENCY_KEY_MAX}\)/,
+         "Idempotency-Key: 1 to $max{SCHED_IDEMPOTENCY_KEY_MAX}");
 };
 
 done_testing;

@@ -116,8 +116,9 @@ subtest 'clients, providers, slots and reservations: anyone, any of them' => sub
                     201, 'for another client')->{json}{id};
     # From the id before the first of them: the other test files make many more.
     my $before = ($r1 < $r2 ? $r1 : $r2) - 1;
-    has_all(ids(expect('GET', "/appointment_reservations/?limit=1000&after=$before", undef,
-                       200)), [ $r1, $r2 ], 'every reservation is listed');
+    my $after = $before > 0 ? "&after=$before" : '';
+    has_all(ids(expect('GET', "/appointment_reservations/?limit=1000$after", undef, 200)),
+            [ $r1, $r2 ], 'every reservation is listed');
     is_deeply ids(expect('GET', "/appointment_reservations/?client=$c2", undef, 200)), [ $r2 ],
         '?client= filters';
     expect('GET', "/appointment_reservations/$r2/", undef, 200);

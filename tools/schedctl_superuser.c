@@ -30,7 +30,7 @@ typedef struct schedctl_user_t {
 
 static const char *schedctl_username_problem(const char *s)
 {
-    return sched_rules_username_ok(s) ? NULL : "must be " SCHED_RULES_USERNAME;
+    return sched_rules_username_ok(s) ? NULL : "may only contain " SCHED_RULES_USERNAME;
 }
 
 static const char *schedctl_password_problem(const char *s)

@@ -1,0 +1,25 @@
+/* The module's per-server configuration: what it reads of the server's own
+ * configuration when httpd starts (its database pool, sched_pool.c; where the API is
+ * mounted, sched_mount.c) and what each child process keeps per server. */
+#ifndef SCHED_SERVER_H
+#define SCHED_SERVER_H
+
+#include "sched_private.h"
+
+struct sched_gate_t;
+
+typedef struct sched_server_t {
+    const char *driver;         /* DBDriver */
+    const char *params;         /* DBDParams, unquoted */
+    int size;                   /* DBDMax of this server's pool; 0: no limit */
+    int shares_main;            /* no DBD directive of its own: the main pool */
+    struct sched_gate_t *gate;  /* per process, from child_init */
+    apr_array_header_t *mounts; /* const char *: the paths that say SetHandler sched */
+} sched_server_t;
+
+/* create_server_config. */
+void *sched_server_create(apr_pool_t *p, server_rec *s);
+
+sched_server_t *sched_server_get(server_rec *s);
+
+#endif
