@@ -174,8 +174,14 @@ deps-fuzz:
 deps-test:
 	@tools/deps.sh check $(TEST_DEPS)
 
-install: .libs/mod_sched.so
+# The module where apxs says modules go, schedctl and its manual where apxs says
+# programs and manuals go (under DESTDIR, for packages).
+SBINDIR     = $(call once,SBINDIR,$(APXS) -q SBINDIR)
+MANDIR      = $(call once,MANDIR,$(APXS) -q MANDIR)
+install: .libs/mod_sched.so tools/schedctl
 	$(APXS) -i -n sched mod_sched.la
+	install -D -m 0755 tools/schedctl $(DESTDIR)$(SBINDIR)/schedctl
+	install -D -m 0644 tools/schedctl.8 $(DESTDIR)$(MANDIR)/man8/schedctl.8
 
 # deps-check first, then the build in a make of its own: it reads what the packages
 # that deps-check may just have installed say.
