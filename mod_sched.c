@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* mod_sched: an appointment-scheduling API inside Apache httpd.
  *
  * This file is glue: the module record, the directive table, the hooks and the

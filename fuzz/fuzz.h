@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* What every fuzz target shares: APR set up once, a pool cleared after each input,
  * and FUZZ_CHECK, which aborts with a message when a property does not hold
  * (libFuzzer then keeps the input as a crash). Include it once, from the target. */

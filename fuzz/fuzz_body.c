@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Request bodies of every resource (users, clients, providers, available_slots,
  * appointment_reservations): sched_json_parse_object (jansson; duplicate keys and NUL
  * bytes refused), then sched_body_read with the resource's table, as

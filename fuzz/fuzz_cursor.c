@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The paging cursor of lists ordered by time, then id (available slots):
  * "<epoch microseconds>_<id>", read by sched_parse_time_cursor from ?after=.
  * Input: the cursor text.

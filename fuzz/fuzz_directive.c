@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Directive values and ?limit=: durations (sched_parse_duration), sizes
  * (sched_parse_size), whole numbers (sched_parse_int) and zone names
  * (sched_parse_zone_name). Input: "<name> <value>", a line of httpd.conf such as

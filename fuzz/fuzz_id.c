@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Ids: path segments (sched_parse_id_n, from the router), query filters such as
  * ?client= (sched_parse_id) and the cursor of a list ordered by id
  * (sched_parse_id_cursor). Input: the bytes of the id, a NUL included (the router

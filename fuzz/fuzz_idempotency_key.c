@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The Idempotency-Key header of POST /appointment_reservations/:
  * sched_parse_idempotency_key. Input: the header value (httpd hands over no NUL).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Query strings (r->args): sched_query_parse, sched_query_lookup and
  * sched_query_decode. Input: the query string, without the '?'.
  *

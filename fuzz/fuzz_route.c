@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Routing: sched_route_match on the decoded path (r->uri) below a mount point.
  * Input: "<mount>\n<path>"; the mount is "" (the API at /) or "/a[/b...]" with no
  * trailing slash and no empty segment, as the <Location> gives it.

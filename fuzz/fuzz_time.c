@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* RFC 3339 date-times (request bodies, ?from= and ?to=) and calendar dates (?date=):
  * sched_time_parse_rfc3339, with and without naive times allowed, and
  * sched_time_parse_date. Input: the text.

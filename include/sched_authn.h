@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The "sched" authentication provider: Basic auth against the users table, with a
  * cache of passwords that matched (SchedAuthCacheTime). */
 #ifndef SCHED_AUTHN_H

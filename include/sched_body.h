@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Request bodies of the resources: which fields each one reads, of what kind, and
  * when they are required. One table per resource, read by one function; the
  * endpoints turn the values into statement parameters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Directives: the table, the setters and the per-directory config life cycle. */
 #ifndef SCHED_CONFIG_H
 #define SCHED_CONFIG_H

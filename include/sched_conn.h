@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Database connections from mod_dbd's pool, lent for one statement at a time and
  * kept usable across database restarts, for mod_sched and for the other modules
  * that share the pool. */

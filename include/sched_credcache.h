@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* A cache of verified passwords, for the "sched" authentication provider: Basic
  * auth sends the password with every request, and checking it against its bcrypt
  * hash costs tens of milliseconds of CPU on purpose. A password that matched a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Password hashes: bcrypt, the format httpd's mod_authn_dbd checks with
  * apr_password_validate. Pure: APR-util only. */
 #ifndef SCHED_CRYPT_H

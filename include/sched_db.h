@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Running a statement of sql/statements/ and answering with what it returns. */
 #ifndef SCHED_DB_H
 #define SCHED_DB_H

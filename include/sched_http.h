@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* HTTP I/O: the request context, JSON and problem+json responses, JSON bodies in,
  * query parameters. Helpers return OK to go on, or DONE once they have answered. */
 #ifndef SCHED_HTTP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Request bodies: parsing a JSON object and reading typed fields from it, with
  * validation messages collected per field ({"field": ["message", ...]}).
  * Pure: jansson and APR only. */

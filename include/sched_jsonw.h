@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* A JSON writer for answers: objects and arrays appended to a growing buffer in a
  * pool, strings escaped as RFC 8259 says, times as RFC 3339 UTC. The module builds
  * every answer with it from typed columns; the database sends rows, not text.

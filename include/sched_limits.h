@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The limits of the API, in one place: the directives check their values against
  * them, the request bodies and query parameters are validated with them, schedctl
  * applies the same rules, and the messages that state them are made from them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Paged lists: ?limit=N&after=CURSOR in, a bare JSON array and Link rel="next" out. */
 #ifndef SCHED_LIST_H
 #define SCHED_LIST_H

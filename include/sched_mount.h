@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Where the API is mounted: the path of each <Location> that says "SetHandler sched"
  * ("" for <Location /> and for a server or virtual host that says it outside any
  * <Location>). Read from the configuration tree when httpd starts, because httpd

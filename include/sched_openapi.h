@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The OpenAPI document of the API: src/openapi.json, embedded by tools/embed.pl
  * into src/sched_openapi_doc.c at build time. */
 #ifndef SCHED_OPENAPI_H

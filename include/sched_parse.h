@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Parsers for configuration values, path ids, query parameters and headers.
  * Pure: no httpd header. Each returns NULL on success, else a reason fit to be shown
  * after the name of the directive or parameter. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* A bound on waiting for a database connection.
  *
  * mod_dbd lends each process at most DBDMax connections and makes the next thread

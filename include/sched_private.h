@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* mod_sched private header: the module record, logging and the per-directory
  * configuration. Included by every file that talks to httpd. */
 #ifndef SCHED_PRIVATE_H

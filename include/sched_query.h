@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Query strings: "a=1&b=x%20y" decoded into parameters by name (case-sensitive).
  * A parameter given more than once, or whose value cannot be decoded (a bad %
  * escape, or a NUL byte once decoded), is remembered as such, so that an endpoint

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The JSON of each resource, as the API shows it, written from the typed columns of
  * a statement's answer. A resource's columns sit wherever the statement puts them:
  * the macros below list their positions from the enums that tools/sqlgen.pl makes of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Resources: what each path of the API does for each method. */
 #ifndef SCHED_RES_H
 #define SCHED_RES_H

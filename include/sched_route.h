@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Routing: what a request path below the mount point names.
  * Pure: no httpd header. */
 #ifndef SCHED_ROUTE_H

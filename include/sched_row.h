@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Typed values of a result row in binary format (PQexecPrepared with resultFormat 1),
  * as the module's statements answer them. libpq only. */
 #ifndef SCHED_ROW_H

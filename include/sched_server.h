@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The module's per-server configuration: what it reads of the server's own
  * configuration when httpd starts (its database pool, sched_pool.c; where the API is
  * mounted, sched_mount.c) and what each child process keeps per server. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Every SQL statement of the module, by name: the files of sql/statements/, embedded
  * by tools/sqlgen.pl (the table, src/sched_stmts.c, and the enums of statements and
  * of their columns, include/sched_stmts.h, are generated). Each is prepared once per

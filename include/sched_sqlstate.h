@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* What a PostgreSQL error means for the client: SQLSTATE and constraint name to an
  * HTTP status, the field it concerns and a message. Pure: no httpd or libpq header. */
 #ifndef SCHED_SQLSTATE_H

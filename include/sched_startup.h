@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* At start-up, the module's statements against the database: each is prepared and
  * what it answers compared with its header (sched_sql_verify). A statement that
  * answers other columns than the module reads stops httpd, with a message that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* RFC 3339 times and calendar dates: parsing and formatting.
  * Pure: no httpd header, so unit tests link it with APR alone. */
 #ifndef SCHED_TIME_H

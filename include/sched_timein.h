@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Times from the client: RFC 3339 in request bodies and query parameters. A time
  * without an offset is refused, or read in SchedNaiveTimeZone when that is set (by
  * PostgreSQL, whose zone rules are the ones the rest of the service uses). */

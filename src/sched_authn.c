@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The "sched" authentication provider (AuthBasicProvider sched): checks a user name
  * and password against the users table, over mod_dbd's pooled connection with a
  * prepared statement.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Request bodies of the resources. See sched_body.h. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Directives of mod_sched: parsed and range-checked when httpd reads its
  * configuration, so a bad value stops start-up with a message naming the directive. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Connections from mod_dbd, through libpq on the native handle.
  *
  * A connection is taken for one statement and given back at once: a request holds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The verified-credential cache (see sched_credcache.h). */
 #include <apr_general.h>
 #include <apr_strings.h>

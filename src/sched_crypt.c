@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* bcrypt password hashes. */
 #include <apr_general.h>
 #include <apr_md5.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Running the statements of sql/statements/ on a connection lent for each one
  * (sched_conn.c), answering with the resources they return (sched_repr.h), and
  * answering their failures: apr_dbd's pgsql driver hides SQLSTATE, which decides

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* From a request to an endpoint: route the path, pick the function for the method,
  * answer 404, 405 (with Allow) and OPTIONS here. */
 #include <http_core.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* HTTP I/O for every endpoint: responses, request bodies, query parameters. */
 #include <http_protocol.h>
 #include <http_request.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Request bodies: JSON object parsing and typed field access. */
 #include <stdio.h>
 #include <string.h>

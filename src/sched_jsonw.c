@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The JSON writer of answers: see sched_jsonw.h. */
 #include <string.h>
 #include <apr_strings.h>

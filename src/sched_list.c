@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Paged lists. */
 #include <http_protocol.h>
 #include <apr_strings.h>

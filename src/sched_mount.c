@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Where the API is mounted: see sched_mount.h. */
 #include <apr_lib.h>
 #include <apr_strings.h>

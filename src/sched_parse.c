@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Parsers for configuration values, path ids, query parameters and headers.
  *
  * The parsers take no pool: a reason that quotes the value is written to a buffer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Bounded waits for mod_dbd's connections: see sched_pool.h. */
 #include <ap_mpm.h>
 #include <apr_strings.h>

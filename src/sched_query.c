@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Query strings, decoded by name. See sched_query.h. */
 #include <apr_hash.h>
 #include <apr_lib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The JSON of each resource: see sched_repr.h. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* GET /openapi.json: the OpenAPI document of the API, as src/openapi.json has it. */
 #include <http_protocol.h>
 

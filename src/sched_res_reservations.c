@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* /appointment_reservations/: a client holds a slot (pending, until it expires),
  * confirms it, cancels it or moves it. Who may hold what is decided in the database
  * (the constraints of sql/002 and the statements' checks under their row locks);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* /clients/ and /providers/: the records that make a user a client or a provider.
  * Both are {"id", "user"}; one set of endpoints serves both, told apart by the
  * statements of their resource. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Service endpoints: the API root and the health check. */
 #include <http_protocol.h>
 #include <apr_strings.h>

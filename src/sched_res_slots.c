@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* /available_slots/: a provider's windows of time, cut into slots. The list shows
  * bookable slots only; the detail shows any slot, with "available". */
 #include <http_protocol.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* /users/: accounts. The password is write-only: stored as a bcrypt hash, never
  * returned (no statement reads it back, but the login's). */
 #include <http_protocol.h>

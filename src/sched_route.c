@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Routing: splits the path below the mount point into resource, id and action. */
 #include <string.h>
 #include <apr_strings.h>

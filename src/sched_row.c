@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Values of binary result rows: see sched_row.h. PostgreSQL sends integers in
  * network byte order, a timestamptz as int8 microseconds since 2000-01-01 (with
  * int8 minimum and maximum for -infinity and infinity), a bool as one byte. */

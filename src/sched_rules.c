@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The username and email rules: see sched_limits.h. */
 #include <string.h>
 

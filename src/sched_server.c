@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The module's per-server configuration: see sched_server.h. */
 #include "sched_server.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* What PostgreSQL says a prepared statement answers, against what its header in
  * sql/statements/ says (and so what the C code reads): used by the module on every
  * prepare and at start-up, and by schedctl check. And the statements that are not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The one table that turns database errors into HTTP answers. The module never
  * reads error message text: only SQLSTATE and the constraint name. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The statements checked against the database when httpd starts: see
  * sched_startup.h. */
 #include <apr_strings.h>

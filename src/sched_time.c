@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* RFC 3339 times and calendar dates: parsing and formatting.
  * Calendar arithmetic after Howard Hinnant, "chrono-Compatible Low-Level Date
  * Algorithms" (days_from_civil, civil_from_days): proleptic Gregorian, any year. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Times from the client, in bodies and query strings. */
 #include <http_protocol.h>
 #include <apr_strings.h>

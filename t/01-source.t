@@ -97,6 +97,15 @@ subtest 'no SQL in C strings: statements live in sql/statements/' => sub {
     is_deeply(\@bad, [], 'no C string holds SQL') or diag explain \@bad;
 };
 
+subtest 'every C file says its licence' => sub {
+    my @files = grep { !m{/(?:sched_stmts\.[ch]|sched_openapi_doc\.c)$} }
+        (glob("$root/src/*.c"), glob("$root/include/*.h"), glob("$root/tools/*.[ch]"),
+         glob("$root/t/unit/*.[ch]"), glob("$root/fuzz/*.[ch]"), "$root/mod_sched.c");
+    my @without = grep { slurp($_) !~ m{\A/\* SPDX-License-Identifier: Apache-2\.0 } } @files;
+    cmp_ok(scalar @files, '>', 50, 'the C files');
+    is_deeply(\@without, [], 'each starts with its SPDX line');
+};
+
 subtest 'the database constraints agree with the limits of sched_limits.h' => sub {
     my $limits = slurp("$root/include/sched_limits.h");
     my %max = $limits =~ /^#define (SCHED_\w+_MAX)\s+(\d+)\s*$/mg;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* schedctl: migrations, checks and superusers for mod_sched. One file per command
  * (schedctl_migrate.c, schedctl_superuser.c, schedctl_statement.c), the database and
  * the terminal in two more (schedctl_db.c, schedctl_prompt.c), and the command line

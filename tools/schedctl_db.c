@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* schedctl's connection and statements. */
 #include <stdio.h>
 #include <stdlib.h>

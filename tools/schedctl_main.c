@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* schedctl: schema migrations, checks and superusers for mod_sched.
  *
  *   schedctl [--dsn DSN] [--sql-dir DIR] migrate   apply pending sql/NNN_name.sql files

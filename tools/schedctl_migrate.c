@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* schedctl migrate and check: the numbered files of sql/ against the versions the
  * database records in sched_migrations.
  *

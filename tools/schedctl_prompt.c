@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Lines from standard input, and answers typed on the terminal. */
 #include <signal.h>
 #include <stdio.h>

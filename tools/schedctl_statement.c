@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* schedctl statement NAME, and the statements' part of schedctl check. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* schedctl createsuperuser: asks on the terminal for what the options do not give
  * (the user name, the email, which may be empty, and the password, twice and not
  * echoed); for scripts, --password-stdin reads the password as one line of standard

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* A small TAP producer for the unit tests (https://testanything.org/).
  *
  *   plan(n);  or  done_testing();  at the end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for sched_body.c: the request bodies of every resource. */
 #include <apr_general.h>
 #include <apr_pools.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for sched_credcache.c (verified credentials) and sched_crypt.c
  * (password hashes). */
 #include <apr_general.h>

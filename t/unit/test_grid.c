@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for the slot grid (sched_time_grid) and integer body fields
  * (sched_json_get_int): the arithmetic behind POST /available_slots/. */
 #include <apr_general.h>

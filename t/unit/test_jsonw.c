@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The JSON writer of answers (src/sched_jsonw.c). */
 #include <apr_general.h>
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for sched_parse.c: durations, sizes, numbers, ids, paging cursors,
  * Idempotency-Key values and zone names. */
 #include <apr_general.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for sched_query.c: decoding, and parameters by name. */
 #include <apr_general.h>
 #include <apr_pools.h>

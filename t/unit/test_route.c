@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for sched_route.c: what a request path below the mount point names. */
 #include <apr_general.h>
 #include <apr_pools.h>

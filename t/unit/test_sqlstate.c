@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* What a PostgreSQL error means for the client (src/sched_sqlstate.c). */
 #include <apr_general.h>
 #include <string.h>

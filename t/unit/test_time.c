@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for sched_time.c: RFC 3339 parsing and UTC formatting. */
 #include <apr_general.h>
 #include <apr_pools.h>
