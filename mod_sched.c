@@ -61,22 +61,32 @@ static void sched_child_init(apr_pool_t *pchild, server_rec *s)
  * mod_dbd resets it without preparing the other module's query again. When the
  * database cannot be reached, the answer is 503 here: the other module could only
  * fail with a 500. With mod_sched's own provider nothing is taken here: it takes a
- * connection for its one query and gives it back. */
+ * connection for its one query and gives it back.
+ *
+ * Whether other modules' statements are there is learnt from the first connection
+ * the process sees; until then (a new child, the database down since it started) a
+ * connection is taken and given back here, which learns it, or answers 503. */
 static int sched_access_checker(request_rec *r)
 {
     const sched_config_t *conf;
+    sched_conn_t *c;
     const char *why;
     int busy;
 
-    if (r->main != NULL || !sched_conn_shared() || ap_auth_type(r) == NULL
-        || apr_table_get(r->headers_in, "Authorization") == NULL) {
-        return DECLINED;
-    }
-    if (sched_mount_of(r) == NULL) {
+    if (r->main != NULL || ap_auth_type(r) == NULL
+        || apr_table_get(r->headers_in, "Authorization") == NULL
+        || sched_mount_of(r) == NULL) {
         return DECLINED;
     }
     conf = sched_config_get(r);
-    if (sched_conn_bind(r, apr_time_from_sec(conf->pool_wait), &why, &busy) != OK) {
+    if (!sched_conn_known()) {
+        if ((c = sched_conn_open(r, apr_time_from_sec(conf->pool_wait), &why, &busy)) == NULL) {
+            return sched_db_unavailable(r, why);
+        }
+        sched_conn_close(r, c);
+    }
+    if (sched_conn_shared()
+        && sched_conn_bind(r, apr_time_from_sec(conf->pool_wait), &why, &busy) != OK) {
         return sched_db_unavailable(r, why);
     }
     return DECLINED;

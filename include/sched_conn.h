@@ -40,6 +40,9 @@ void sched_conn_close(request_rec *r, sched_conn_t *c);
  * request, and holds it until the request ends. */
 int sched_conn_shared(void);
 
+/* Whether sched_conn_shared knows yet: a connection of this process was seen. */
+int sched_conn_known(void);
+
 /* Before such a module authenticates: takes the request's connection (the one it
  * will be given) for the whole request and makes it usable, as sched_conn_open
  * does; mod_sched's statements of this request then run on it too. OK, or the

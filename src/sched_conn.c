@@ -37,8 +37,10 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *sched_dbd_close = NULL;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *sched_dbd_acquire = NULL;
 static module *sched_dbd_module = NULL;
 
-/* Set once a connection of this process was seen with other modules' statements. */
+/* Set once a connection of this process was seen with other modules' statements;
+ * known, once a connection was seen at all. */
 static volatile int sched_conn_foreign_seen = 0;
+static volatile int sched_conn_foreign_known = 0;
 
 int sched_conn_init(server_rec *s)
 {
@@ -57,6 +59,11 @@ int sched_conn_init(server_rec *s)
 int sched_conn_shared(void)
 {
     return sched_conn_foreign_seen;
+}
+
+int sched_conn_known(void)
+{
+    return sched_conn_foreign_known;
 }
 
 /* A pooled connection may have been closed by the server since its last use (a
@@ -103,10 +110,13 @@ static void sched_conn_remember(apr_pool_t *p, PGconn *conn, sched_conn_state_t 
         APR_ARRAY_PUSH(st->foreign, const char *) =
             apr_pstrdup(p, PQgetvalue(res, i, SCHED_SESSION_FOREIGN__STATEMENT));
     }
-    PQclear(res);
     if (st->foreign->nelts) {
         sched_conn_foreign_seen = 1;
     }
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        sched_conn_foreign_known = 1;
+    }
+    PQclear(res);
 }
 
 /* Prepares them again on a new backend of the same connection. */
