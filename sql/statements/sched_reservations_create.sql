@@ -1,7 +1,9 @@
 -- sched_reservations_create: book a slot for a client (the client itself, or a
 -- superuser): a pending reservation that holds the slot until it expires. Locks the
--- client, then the slot, so that bookings of one client and of one slot queue; a
--- booking that loses a race is told so (conflict), not refused by a constraint.
+-- client, then the slot, so that bookings of one client and of one slot queue. The
+-- insert does nothing where the exclusion constraints would refuse it (ON CONFLICT
+-- DO NOTHING: no error); only then is what stood in the way read (conflict), with a
+-- fresh snapshot that sees the booking that won.
 -- flags: principal
 -- $1  username     text         the caller: the user name httpd authenticated (NULL: anonymous)
 -- $2  open_access  bool         SchedOpenAccess: no authorization at all
@@ -29,16 +31,14 @@ WITH c AS (SELECT id FROM clients WHERE id = $3::int8 FOR NO KEY UPDATE),
              FROM slots s JOIN providers p ON p.id = s.provider_id
             WHERE s.id = $4::int8 AND EXISTS (SELECT 1 FROM c)
               FOR NO KEY UPDATE OF s FOR KEY SHARE OF p),
-     chk AS (SELECT c.id AS client_id, s.id AS slot_id, s.start_time, s.end_time,
-                    sched_booking_conflict(c.id, s.id, s.start_time, s.end_time, NULL)
-                    AS conflict
-               FROM c, s, sched_principal($1::text, $2::bool) me
-              WHERE sched_acts_as_client(me, c.id) AND s.start_time >= now() + $6::interval),
+     ok AS (SELECT c.id AS client_id, s.id AS slot_id, s.start_time, s.end_time
+              FROM c, s, sched_principal($1::text, $2::bool) me
+             WHERE sched_acts_as_client(me, c.id) AND s.start_time >= now() + $6::interval),
      ins AS (INSERT INTO reservations AS r
                     (client_id, slot_id, expires_at, held_until, slot_start, slot_end)
              SELECT client_id, slot_id, now() + $5::interval, now() + $5::interval,
                     start_time, end_time
-               FROM chk WHERE conflict IS NULL
+               FROM ok
              ON CONFLICT DO NOTHING
              RETURNING r.id, r.client_id, r.slot_id, r.created_at, r.expires_at,
                        r.confirmed_at, sched_reservation_status(r) AS status),
@@ -51,7 +51,11 @@ SELECT sched_acts_as_client(me, $3::int8) AS allowed,
        EXISTS (SELECT 1 FROM c) AS client_found,
        EXISTS (SELECT 1 FROM s) AS slot_found,
        EXISTS (SELECT 1 FROM s WHERE s.start_time < now() + $6::interval) AS soon,
-       (SELECT chk.conflict FROM chk) AS conflict,
+       -- Only when nothing was made, and only then: what stood in the way.
+       CASE WHEN ins.id IS NULL THEN
+           (SELECT sched_booking_conflict(ok.client_id, ok.slot_id, ok.start_time,
+                                          ok.end_time, NULL) FROM ok)
+       END AS conflict,
        ins.id, ins.client_id, ins.slot_id, ins.created_at, ins.expires_at, ins.confirmed_at,
        ins.status
   FROM sched_principal($1::text, $2::bool) me LEFT JOIN ins ON true
