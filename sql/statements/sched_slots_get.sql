@@ -7,10 +7,10 @@
 --   provider_id   int8
 --   start_time    timestamptz
 --   end_time      timestamptz
---   available     bool         no active reservation, and it starts after now + notice
-SELECT s.id, s.provider_id, s.start_time, s.end_time,
-       s.start_time >= now() + $2::interval
-       AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.slot_id = s.id AND sched_holds(r))
-       AS available
-  FROM slots s
+--   available     bool         bookable now, by the rule of the bookable list (sched_slot_refusal)
+--   source        text         manual or schedule
+SELECT s.id, s.provider_id, s.start_time, s.end_time, why IS NULL AS available, s.source
+  FROM slots s LEFT JOIN schedules sc ON sc.provider_id = s.provider_id,
+       LATERAL sched_slot_refusal(s.id, s.provider_id, s.start_time, s.end_time, sc,
+                                  $2::interval, NULL) why
  WHERE s.id = $1::int8

@@ -1,8 +1,10 @@
 -- sched_slots_update: move a slot, or give it to another provider: its provider
 -- (keeping it) or a superuser. A slot with an active reservation does not move
--- (slots_reserved); an overlap with another slot of the provider is a conflict. The
+-- (slots_reserved); schedule slots without an active reservation where it lands are
+-- replaced (sched_window_clear); an overlap with any other slot of the provider is a
+-- conflict. A slot moved or given away by hand is manual from then on. The
 -- providers' row locks (the slot's and the new one, in id order) make it queue
--- behind windows and other moves.
+-- behind windows, other moves and schedule changes.
 -- flags: principal
 -- $1  username     text         the caller: the user name httpd authenticated (NULL: anonymous)
 -- $2  open_access  bool         SchedOpenAccess: no authorization at all
@@ -18,6 +20,7 @@
 --   provider_id   int8
 --   start_time    timestamptz
 --   end_time      timestamptz
+--   source        text         manual or schedule (manual once moved)
 WITH cur AS (SELECT s.id, s.provider_id, coalesce($4::int8, s.provider_id) AS to_provider,
                     coalesce($5::timestamptz, s.start_time) AS starts,
                     coalesce($6::timestamptz, s.end_time) AS ends
@@ -25,22 +28,32 @@ WITH cur AS (SELECT s.id, s.provider_id, coalesce($4::int8, s.provider_id) AS to
      lk AS (SELECT p.id FROM providers p, cur
              WHERE p.id IN (cur.provider_id, cur.to_provider)
              ORDER BY p.id FOR NO KEY UPDATE OF p),
-     x AS (SELECT cur.id, true AS visible,
-                  sched_acts_as_provider(me, cur.provider_id)
-                  AND (me.su OR cur.to_provider = cur.provider_id) AS allowed,
-                  cur.ends > cur.starts
-                  AND sched_slot_conflict(cur.to_provider, cur.starts, cur.ends, cur.id,
-                                          NULL, NULL, NULL) AS conflict
+     a AS (SELECT cur.*, sched_acts_as_provider(me, cur.provider_id)
+                         AND (me.su OR cur.to_provider = cur.provider_id) AS allowed
              FROM cur, sched_principal($1::text, $2::bool) me
             WHERE (SELECT count(*) FROM lk) > 0),
+     x AS (SELECT a.id, true AS visible, a.allowed,
+                  CASE WHEN a.allowed AND a.ends > a.starts
+                       THEN sched_window_clear(a.to_provider, a.starts, a.ends, a.id,
+                                               NULL, NULL, NULL)
+                       ELSE false END AS conflict
+             FROM a),
      w AS (UPDATE slots AS s
               SET provider_id = coalesce($4::int8, s.provider_id),
                   start_time = coalesce($5::timestamptz, s.start_time),
-                  end_time = coalesce($6::timestamptz, s.end_time)
+                  end_time = coalesce($6::timestamptz, s.end_time),
+                  source = CASE WHEN coalesce($4::int8, s.provider_id) = s.provider_id
+                                     AND coalesce($5::timestamptz, s.start_time) = s.start_time
+                                     AND coalesce($6::timestamptz, s.end_time) = s.end_time
+                                THEN s.source ELSE 'manual' END,
+                  schedule_id = CASE WHEN coalesce($4::int8, s.provider_id) = s.provider_id
+                                          AND coalesce($5::timestamptz, s.start_time) = s.start_time
+                                          AND coalesce($6::timestamptz, s.end_time) = s.end_time
+                                     THEN s.schedule_id END
              FROM x
             WHERE s.id = x.id AND x.allowed AND NOT x.conflict
-           RETURNING s.id, s.provider_id, s.start_time, s.end_time)
+           RETURNING s.id, s.provider_id, s.start_time, s.end_time, s.source)
 SELECT coalesce(x.visible, false) AS visible, coalesce(x.allowed, false) AS allowed,
        coalesce(x.conflict, false) AS conflict,
-       w.id, w.provider_id, w.start_time, w.end_time
+       w.id, w.provider_id, w.start_time, w.end_time, w.source
   FROM (SELECT 1) one LEFT JOIN x ON true LEFT JOIN w ON true
