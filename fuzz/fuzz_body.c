@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Request bodies of every resource (users, clients, providers, available_slots,
- * appointment_reservations): sched_json_parse_object (jansson; duplicate keys and NUL
- * bytes refused), then sched_body_read with the resource's table, as
- * sched_read_fields calls them in the module. Input: "<METHOD> <resource>[ naive]\n"
+ * appointment_reservations, schedules, schedule_overrides, time_off):
+ * sched_json_parse_object (jansson; duplicate keys and NUL bytes refused), then
+ * sched_body_read with the resource's table, as sched_read_fields calls them in the
+ * module. Input: "<METHOD> <resource>[ naive]\n"
  * then the body; METHOD is POST, PUT or PATCH; with "naive", times without offset
  * are allowed and read here as UTC (the module asks PostgreSQL), except that one at
  * second 59 fails to resolve, as the database may.
@@ -55,6 +56,15 @@ static int ref_string_check(const char *field, const char *s)
         }
         return 1;
     }
+    if (strcmp(field, "time_zone") == 0) {
+        /* letters, digits and _-+/, no leading '/' and no ".." */
+        for (c = s; *c; c++) {
+            if (!apr_isalnum(*c) && !strchr("_-+/", *c)) {
+                return 0;
+            }
+        }
+        return *s != '/' && strstr(s, "..") == NULL;
+    }
     FUZZ_CHECK(strcmp(field, "email") == 0, "no reference rule for %s", field);
     if (*s == '\0') {
         return 1;
@@ -65,6 +75,75 @@ static int ref_string_check(const char *field, const char *s)
     for (c = s; *c; c++) {
         if (apr_isspace(*c) || apr_iscntrl(*c)) {
             return 0;
+        }
+    }
+    return 1;
+}
+
+/* A calendar date of the proleptic Gregorian calendar, "YYYY-MM-DD", year 1 on. */
+static int ref_date(json_t *v)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    int y, m, d, i, leap;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return 0;
+    }
+    for (i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && !apr_isdigit(s[i])) {
+            return 0;
+        }
+    }
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return y >= 1 && m >= 1 && m <= 12 && d >= 1
+           && d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* "HH:MM" in minutes, 00:00 to 24:00, or -1. */
+static int ref_clock(json_t *v)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    int h, m;
+
+    if (strlen(s) != 5 || s[2] != ':' || !apr_isdigit(s[0]) || !apr_isdigit(s[1])
+        || !apr_isdigit(s[3]) || !apr_isdigit(s[4])) {
+        return -1;
+    }
+    h = atoi(s);
+    m = atoi(s + 3);
+    return h < 24 && m < 60 ? h * 60 + m : h == 24 && m == 0 ? 1440 : -1;
+}
+
+/* An array of intervals by the rules of sched_body.h. */
+static int ref_intervals(const sched_body_field_t *f, json_t *v)
+{
+    int weekday = (f->flags & SCHED_BODY_WEEKDAY) != 0, wd[512], st[512], en[512];
+    size_t i, j;
+
+    if (!json_is_array(v) || json_array_size(v) > (size_t)f->max || f->max > 512) {
+        return 0;
+    }
+    for (i = 0; i < json_array_size(v); i++) {
+        json_t *e = json_array_get(v, i), *w = json_object_get(e, "weekday");
+        if (!json_is_object(e) || json_object_size(e) != (size_t)(2 + weekday)
+            || (weekday && (!json_is_integer(w) || json_integer_value(w) < 1
+                            || json_integer_value(w) > 7))) {
+            return 0;
+        }
+        wd[i] = weekday ? (int)json_integer_value(w) : 0;
+        st[i] = ref_clock(json_object_get(e, "start"));
+        en[i] = ref_clock(json_object_get(e, "end"));
+        if (st[i] < 0 || st[i] == 1440 || en[i] <= st[i]) {
+            return 0;
+        }
+        for (j = 0; j < i; j++) {
+            if (wd[j] == wd[i] && st[j] < en[i] && st[i] < en[j]) {
+                return 0;
+            }
         }
     }
     return 1;
@@ -82,10 +161,15 @@ static int ref_valid(const sched_body_field_t *f, json_t *v, int naive, apr_int6
     case SCHED_BODY_ID:
         return json_is_integer(v) && json_integer_value(v) >= 1;
     case SCHED_BODY_INT:
-        return json_is_integer(v) && json_integer_value(v) >= f->min
-               && json_integer_value(v) <= f->max;
+        return ((f->flags & SCHED_BODY_NULLABLE) && json_is_null(v))
+               || (json_is_integer(v) && json_integer_value(v) >= f->min
+                   && json_integer_value(v) <= f->max);
     case SCHED_BODY_BOOL:
         return json_is_boolean(v);
+    case SCHED_BODY_DATE:
+        return ref_date(v);
+    case SCHED_BODY_INTERVALS:
+        return ref_intervals(f, v);
     case SCHED_BODY_STRING:
         return json_is_string(v) && (apr_int64_t)len >= f->min
                && (apr_int64_t)len <= f->max
@@ -147,8 +231,15 @@ static void check_ok_value(const fuzz_req_t *q, int i, json_t *v)
     switch (f->kind) {
     case SCHED_BODY_ID:
     case SCHED_BODY_INT:
-        FUZZ_CHECK(got->i == json_integer_value(v), "%s: %" APR_INT64_T_FMT, f->name,
-                   got->i);
+        FUZZ_CHECK(json_is_null(v) ? got->null
+                                   : !got->null && got->i == json_integer_value(v),
+                   "%s: %" APR_INT64_T_FMT, f->name, got->i);
+        break;
+    case SCHED_BODY_DATE:
+        FUZZ_CHECK(got->s == json_string_value(v), "%s: another string", f->name);
+        break;
+    case SCHED_BODY_INTERVALS:
+        FUZZ_CHECK(got->json == v, "%s: another array", f->name);
         break;
     case SCHED_BODY_BOOL:
         FUZZ_CHECK(got->i == json_is_true(v), "%s: %" APR_INT64_T_FMT, f->name, got->i);

@@ -15,7 +15,13 @@ typedef enum sched_body_kind_e {
     SCHED_BODY_STRING,          /* a string of min to max bytes, that check accepts */
     SCHED_BODY_INT,             /* a JSON integer in min..max */
     SCHED_BODY_BOOL,            /* true or false */
-    SCHED_BODY_TIME             /* an RFC 3339 date-time, a string of 1 to 64 bytes */
+    SCHED_BODY_TIME,            /* an RFC 3339 date-time, a string of 1 to 64 bytes */
+    SCHED_BODY_DATE,            /* a calendar date, "YYYY-MM-DD" */
+    SCHED_BODY_INTERVALS        /* an array of at most max {"start": "HH:MM", "end":
+                                   "HH:MM"} (with SCHED_BODY_WEEKDAY, each also a
+                                   "weekday" 1-7), each ending after it starts (end
+                                   may be "24:00"), none overlapping another (of its
+                                   weekday) */
 } sched_body_kind_e;
 
 /* Which request a body comes with. */
@@ -29,6 +35,8 @@ typedef enum sched_body_mode_e {
 #define SCHED_BODY_NEED_CREATE  0x1     /* required in POST */
 #define SCHED_BODY_NEED_PUT     0x2     /* required in PUT */
 #define SCHED_BODY_CREATE_ONLY  0x4     /* read in POST only; PUT and PATCH ignore it */
+#define SCHED_BODY_NULLABLE     0x8     /* null is a value (v->null) */
+#define SCHED_BODY_WEEKDAY      0x10    /* INTERVALS: each has a "weekday" */
 
 typedef struct sched_body_field_t {
     const char *name;
@@ -50,7 +58,9 @@ typedef struct sched_body_t {
 typedef struct sched_body_value_t {
     sched_field_e got;          /* ABSENT, OK or INVALID (the error is in errors) */
     apr_int64_t i;              /* ID, INT; BOOL: 0 or 1; TIME: UTC microseconds */
-    const char *s;              /* STRING and TIME: the text, owned by the body */
+    const char *s;              /* STRING, TIME and DATE: the text, owned by the body */
+    json_t *json;               /* INTERVALS: the array, owned by the body */
+    int null;                   /* NULLABLE: the body said null */
 } sched_body_value_t;
 
 #define SCHED_BODY_MAX_FIELDS 8
@@ -62,12 +72,23 @@ enum { SCHED_ROLE_USER, SCHED_ROLE_FIELDS };
 enum { SCHED_SLOT_PROVIDER, SCHED_SLOT_START_TIME, SCHED_SLOT_END_TIME,
        SCHED_SLOT_MINUTES, SCHED_SLOT_FIELDS };
 enum { SCHED_RESERVATION_CLIENT, SCHED_RESERVATION_SLOT, SCHED_RESERVATION_FIELDS };
+enum { SCHED_SCHEDULE_PROVIDER, SCHED_SCHEDULE_TIME_ZONE, SCHED_SCHEDULE_SLOT_MINUTES,
+       SCHED_SCHEDULE_BUFFER_BEFORE, SCHED_SCHEDULE_BUFFER_AFTER,
+       SCHED_SCHEDULE_MIN_NOTICE, SCHED_SCHEDULE_HORIZON_DAYS, SCHED_SCHEDULE_WEEKLY,
+       SCHED_SCHEDULE_FIELDS };
+enum { SCHED_OVERRIDE_PROVIDER, SCHED_OVERRIDE_DATE, SCHED_OVERRIDE_INTERVALS,
+       SCHED_OVERRIDE_FIELDS };
+enum { SCHED_TIME_OFF_PROVIDER, SCHED_TIME_OFF_START_TIME, SCHED_TIME_OFF_END_TIME,
+       SCHED_TIME_OFF_REASON, SCHED_TIME_OFF_FIELDS };
 
 extern const sched_body_t sched_body_users;
 extern const sched_body_t sched_body_clients;
 extern const sched_body_t sched_body_providers;
 extern const sched_body_t sched_body_slots;
 extern const sched_body_t sched_body_reservations;
+extern const sched_body_t sched_body_schedules;
+extern const sched_body_t sched_body_overrides;
+extern const sched_body_t sched_body_time_off;
 
 /* Every body above, then NULL. */
 extern const sched_body_t *const sched_body_all[];

@@ -71,4 +71,25 @@ int sched_db_allowed(request_rec *r, const PGresult *res);
 /* The same, then 201 with Location and the resource. */
 int sched_db_send_created(sched_req_t *req, const PGresult *res, const sched_repr_t *repr);
 
+/* What a statement's "conflict" column may say, and what it answers: 409 with the
+ * message as errors[field]. A table ends with an entry whose why is NULL, which
+ * answers any other reason. */
+typedef struct sched_db_conflict_t {
+    const char *why;
+    const char *field;
+    const char *message;
+} sched_db_conflict_t;
+
+/* A create of a resource that belongs to a provider, answering (allowed,
+ * provider_found, conflict, the resource): 403, 400 (no such provider), 409 (the
+ * conflict, by the table), or 201 with the resource. */
+int sched_db_send_owned(sched_req_t *req, const PGresult *res, int provider_found,
+                        int conflict, const sched_db_conflict_t *conflicts,
+                        const sched_repr_t *repr);
+
+/* A write by id answering (visible, allowed, [conflict,] the resource): 404, 403,
+ * 409 (conflict >= 0 and a reason there), or 200 with the resource. */
+int sched_db_send_changed(sched_req_t *req, const PGresult *res, int conflict,
+                          const sched_db_conflict_t *conflicts, const sched_repr_t *repr);
+
 #endif

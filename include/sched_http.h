@@ -27,6 +27,10 @@ typedef struct sched_req_t {
  * title; errors (field -> [messages]) may be NULL. Returns DONE. */
 int sched_problem(request_rec *r, int status, const char *detail, json_t *errors);
 
+/* status (400, 409) with message as the detail and as errors[field]. Returns DONE. */
+int sched_problem_field(request_rec *r, int status, const char *field,
+                        const char *message);
+
 /* 400 with errors as the validation failures of the body. Returns DONE. */
 int sched_problem_invalid(request_rec *r, json_t *errors);
 

@@ -22,6 +22,17 @@
 #define SCHED_SLOT_MINUTES_MAX  1440
 #define SCHED_WINDOW_MAX_DAYS   31
 
+/* Schedules (schedules_*_check of sql/006). */
+#define SCHED_BUFFER_MINUTES_MAX      1440
+#define SCHED_NOTICE_MINUTES_MAX      525600
+#define SCHED_HORIZON_DAYS_MIN        1
+#define SCHED_HORIZON_DAYS_MAX        365
+#define SCHED_HORIZON_DAYS_DEFAULT    60
+#define SCHED_WEEKLY_MAX              336     /* intervals: 48 a day */
+#define SCHED_OVERRIDE_INTERVALS_MAX  48
+#define SCHED_ZONE_NAME_MAX           64
+#define SCHED_TIME_OFF_REASON_MAX     1000
+
 /* Lists: ?limit= and SchedPageSize. */
 #define SCHED_MAX_PAGE_SIZE     1000
 

@@ -20,7 +20,7 @@ typedef void (*sched_repr_fn)(sched_jsonw_t *w, const PGresult *res, int row,
  * the columns it reads, in its order. Every writer's first column is the id. */
 typedef struct sched_repr_t {
     sched_repr_fn write;
-    int cols[8];
+    int cols[12];
 } sched_repr_t;
 
 /* {"id", "username", "email", "is_superuser", "is_active", "date_joined"} */
@@ -33,10 +33,10 @@ void sched_repr_user(sched_jsonw_t *w, const PGresult *res, int row, const int *
 void sched_repr_role(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
 #define SCHED_REPR_ROLE(S) { sched_repr_role, { SCHED_##S##__ID, SCHED_##S##__USER_ID } }
 
-/* {"id", "provider", "start_time", "end_time"} */
+/* {"id", "provider", "start_time", "end_time", "source"} */
 void sched_repr_slot(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
 #define SCHED_REPR_SLOT(S) { sched_repr_slot, { SCHED_##S##__ID, SCHED_##S##__PROVIDER_ID, \
-    SCHED_##S##__START_TIME, SCHED_##S##__END_TIME } }
+    SCHED_##S##__START_TIME, SCHED_##S##__END_TIME, SCHED_##S##__SOURCE } }
 /* The slot's start column, among cols (the key of the slots' order). */
 #define SCHED_REPR_SLOT_START 2
 
@@ -45,7 +45,36 @@ void sched_repr_slot_detail(sched_jsonw_t *w, const PGresult *res, int row,
                             const int *cols);
 #define SCHED_REPR_SLOT_DETAIL(S) { sched_repr_slot_detail, { SCHED_##S##__ID, \
     SCHED_##S##__PROVIDER_ID, SCHED_##S##__START_TIME, SCHED_##S##__END_TIME, \
-    SCHED_##S##__AVAILABLE } }
+    SCHED_##S##__SOURCE, SCHED_##S##__AVAILABLE } }
+
+/* {"id", "provider", "time_zone", "slot_minutes", "buffer_before_minutes",
+ *  "buffer_after_minutes", "min_notice_minutes", "horizon_days", "weekly",
+ *  "materialized_until"}, and "kept" when the statement answers it */
+void sched_repr_schedule(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
+#define SCHED_REPR_SCHEDULE_COLS(S) SCHED_##S##__ID, SCHED_##S##__PROVIDER_ID, \
+    SCHED_##S##__TIME_ZONE, SCHED_##S##__SLOT_MINUTES, SCHED_##S##__BUFFER_BEFORE_MINUTES, \
+    SCHED_##S##__BUFFER_AFTER_MINUTES, SCHED_##S##__MIN_NOTICE_MINUTES, \
+    SCHED_##S##__HORIZON_DAYS, SCHED_##S##__WEEKLY, SCHED_##S##__MATERIALIZED_UNTIL
+#define SCHED_REPR_SCHEDULE(S) { sched_repr_schedule, { SCHED_REPR_SCHEDULE_COLS(S), -1 } }
+#define SCHED_REPR_SCHEDULE_KEPT(S) { sched_repr_schedule, \
+    { SCHED_REPR_SCHEDULE_COLS(S), SCHED_##S##__KEPT } }
+
+/* {"id", "provider", "date", "intervals"} (and "kept") */
+void sched_repr_override(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
+#define SCHED_REPR_OVERRIDE(S) { sched_repr_override, { SCHED_##S##__ID, \
+    SCHED_##S##__PROVIDER_ID, SCHED_##S##__LOCAL_DATE, SCHED_##S##__INTERVALS, -1 } }
+#define SCHED_REPR_OVERRIDE_KEPT(S) { sched_repr_override, { SCHED_##S##__ID, \
+    SCHED_##S##__PROVIDER_ID, SCHED_##S##__LOCAL_DATE, SCHED_##S##__INTERVALS, \
+    SCHED_##S##__KEPT } }
+
+/* {"id", "provider", "start_time", "end_time", "reason"} (and "kept") */
+void sched_repr_time_off(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
+#define SCHED_REPR_TIME_OFF(S) { sched_repr_time_off, { SCHED_##S##__ID, \
+    SCHED_##S##__PROVIDER_ID, SCHED_##S##__START_TIME, SCHED_##S##__END_TIME, \
+    SCHED_##S##__REASON, -1 } }
+#define SCHED_REPR_TIME_OFF_KEPT(S) { sched_repr_time_off, { SCHED_##S##__ID, \
+    SCHED_##S##__PROVIDER_ID, SCHED_##S##__START_TIME, SCHED_##S##__END_TIME, \
+    SCHED_##S##__REASON, SCHED_##S##__KEPT } }
 
 /* {"id", "client", "slot", "created_at", "confirmed", "status", "expires_at",
  *  "confirmed_at"} */

@@ -31,6 +31,9 @@ extern const sched_resource_t sched_res_providers;
 extern const sched_resource_t sched_res_slots;
 extern const sched_resource_t sched_res_reservations;
 extern const sched_resource_t sched_res_openapi;
+extern const sched_resource_t sched_res_schedules;
+extern const sched_resource_t sched_res_overrides;
+extern const sched_resource_t sched_res_time_off;
 
 /* GET / */
 int sched_res_root(sched_req_t *req);

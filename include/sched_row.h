@@ -20,6 +20,15 @@ int sched_row_bool(const PGresult *res, int row, int col);
  * (and for the instants after year 292277, which do not fit), else 1 with *usec. */
 int sched_row_time(const PGresult *res, int row, int col, apr_int64_t *usec);
 
+/* A date, in days since 1970-01-01. Returns 0 for NULL and for infinity, else 1. */
+int sched_row_date(const PGresult *res, int row, int col, apr_int64_t *days);
+
+/* The elements of a one-dimensional int8[] (no NULL element) into out (at most max);
+ * returns how many, or -1 when the value is not such an array. An SQL NULL is an
+ * empty array. */
+int sched_row_int_array(const PGresult *res, int row, int col, apr_int64_t *out,
+                        int max);
+
 /* A text value (NUL-terminated; NULL for SQL NULL), its length in *len if not NULL. */
 const char *sched_row_text(const PGresult *res, int row, int col, apr_size_t *len);
 

@@ -39,6 +39,10 @@ apr_size_t sched_time_format_utc_buf(char *out, apr_int64_t epoch_usec);
 /* The same, in p. */
 char *sched_time_format_utc(apr_pool_t *p, apr_int64_t epoch_usec);
 
+/* Formats a calendar date, days since 1970-01-01, as "YYYY-MM-DD" into out
+ * (SCHED_TIME_FORMAT_MAX bytes); returns the length. */
+apr_size_t sched_time_format_date_buf(char *out, apr_int64_t days);
+
 /* Formats a parsed time without its offset ("2026-12-01T08:00:00.25"), for a
  * time that PostgreSQL is to read in a named zone. */
 char *sched_time_format_naive(apr_pool_t *p, const sched_time_t *t);

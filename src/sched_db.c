@@ -344,6 +344,50 @@ int sched_db_send_guarded(request_rec *r, const PGresult *res, const sched_repr_
     return rv != OK ? rv : sched_db_send_one(r, HTTP_OK, res, repr);
 }
 
+/* 409 for the reason in column col, when there is one; else OK. */
+static int sched_db_conflict(request_rec *r, const PGresult *res, int col,
+                             const sched_db_conflict_t *c)
+{
+    const char *why = col >= 0 ? sched_row_text(res, 0, col, NULL) : NULL;
+
+    if (why == NULL) {
+        return OK;
+    }
+    while (c->why && strcmp(c->why, why) != 0) {
+        c++;
+    }
+    return sched_problem_field(r, HTTP_CONFLICT, c->field, c->message);
+}
+
+int sched_db_send_owned(sched_req_t *req, const PGresult *res, int provider_found,
+                        int conflict, const sched_db_conflict_t *conflicts,
+                        const sched_repr_t *repr)
+{
+    int rv = sched_db_allowed(req->r, res);
+
+    if (rv != OK) {
+        return rv;
+    }
+    if (!sched_row_bool(res, 0, provider_found)) {
+        return sched_problem_field(req->r, HTTP_BAD_REQUEST, "provider", "no such provider");
+    }
+    if ((rv = sched_db_conflict(req->r, res, conflict, conflicts)) != OK) {
+        return rv;
+    }
+    return sched_db_send_created(req, res, repr);
+}
+
+int sched_db_send_changed(sched_req_t *req, const PGresult *res, int conflict,
+                          const sched_db_conflict_t *conflicts, const sched_repr_t *repr)
+{
+    int rv = sched_db_guard(req->r, res);
+
+    if (rv != OK || (rv = sched_db_conflict(req->r, res, conflict, conflicts)) != OK) {
+        return rv;
+    }
+    return sched_db_send_one(req->r, HTTP_OK, res, repr);
+}
+
 int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
 {
     const char *params[1] = { apr_psprintf(r->pool, "%" APR_INT64_T_FMT, id) };

@@ -13,7 +13,8 @@
 
 static const sched_resource_t *const sched_resources[] = {
     &sched_res_users, &sched_res_clients, &sched_res_providers, &sched_res_slots,
-    &sched_res_reservations, &sched_res_health, &sched_res_openapi, NULL
+    &sched_res_reservations, &sched_res_schedules, &sched_res_overrides,
+    &sched_res_time_off, &sched_res_health, &sched_res_openapi, NULL
 };
 
 /* The functions serving one path, by method. */
@@ -102,6 +103,19 @@ static sched_endpoint_fn sched_method_fn(request_rec *r, const sched_methods_t *
     }
 }
 
+/* What SchedPublicAvailability opens to anonymous readers: the bookable slots and
+ * what they follow from. */
+static int sched_public_resource(const char *name)
+{
+    static const char *const names[] = {
+        "available_slots", "schedules", "schedule_overrides", "time_off", NULL
+    };
+    const char *const *n;
+    for (n = names; *n && strcmp(*n, name) != 0; n++) {
+    }
+    return *n != NULL;
+}
+
 /* Without an authenticated user (and without SchedOpenAccess) only the service
  * endpoints answer, and reading slots when SchedPublicAvailability is on. */
 static int sched_anonymous_ok(const sched_req_t *req)
@@ -116,7 +130,7 @@ static int sched_anonymous_ok(const sched_req_t *req)
         return 1;
     }
     return req->conf->public_availability && req->r->method_number == M_GET
-           && strcmp(route->resource, "available_slots") == 0
+           && sched_public_resource(route->resource)
            && (route->target == SCHED_TARGET_COLLECTION
                || route->target == SCHED_TARGET_ITEM);
 }

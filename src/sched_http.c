@@ -95,6 +95,14 @@ int sched_problem(request_rec *r, int status, const char *detail, json_t *errors
     return DONE;
 }
 
+int sched_problem_field(request_rec *r, int status, const char *field,
+                        const char *message)
+{
+    json_t *errors = sched_json_object(r);
+    sched_json_error_add(errors, field, message);
+    return sched_problem(r, status, message, errors);
+}
+
 int sched_problem_invalid(request_rec *r, json_t *errors)
 {
     return sched_problem(r, HTTP_BAD_REQUEST, "the request body is not valid", errors);

@@ -4,6 +4,7 @@
 
 #include "sched_repr.h"
 #include "sched_row.h"
+#include "sched_time.h"
 
 void sched_repr_time(sched_jsonw_t *w, const char *key, const PGresult *res, int row,
                      int col)
@@ -57,6 +58,7 @@ static void sched_repr_slot_fields(sched_jsonw_t *w, const PGresult *res, int ro
     sched_jsonw_int(w, "provider", sched_row_int(res, row, cols[1]));
     sched_repr_time(w, "start_time", res, row, cols[2]);
     sched_repr_time(w, "end_time", res, row, cols[3]);
+    sched_repr_text(w, "source", res, row, cols[4]);
 }
 
 void sched_repr_slot(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
@@ -71,7 +73,98 @@ void sched_repr_slot_detail(sched_jsonw_t *w, const PGresult *res, int row,
 {
     sched_jsonw_open(w, NULL, '{');
     sched_repr_slot_fields(w, res, row, cols);
-    sched_jsonw_bool(w, "available", sched_row_bool(res, row, cols[4]));
+    sched_jsonw_bool(w, "available", sched_row_bool(res, row, cols[5]));
+    sched_jsonw_close(w, '}');
+}
+
+/* An int4 member, or null. */
+static void sched_repr_int(sched_jsonw_t *w, const char *key, const PGresult *res,
+                           int row, int col)
+{
+    if (sched_row_null(res, row, col)) {
+        sched_jsonw_null(w, key);
+    }
+    else {
+        sched_jsonw_int(w, key, sched_row_int(res, row, col));
+    }
+}
+
+/* A json column (whose binary form is its text), as it is; null for NULL. */
+static void sched_repr_json(sched_jsonw_t *w, const char *key, const PGresult *res,
+                            int row, int col)
+{
+    apr_size_t len;
+    const char *s = sched_row_text(res, row, col, &len);
+    if (s) {
+        sched_jsonw_raw(w, key, s, len);
+    }
+    else {
+        sched_jsonw_null(w, key);
+    }
+}
+
+/* "kept": the reserved slots a change had to leave, when col is an answer's. */
+static void sched_repr_kept(sched_jsonw_t *w, const PGresult *res, int row, int col)
+{
+    apr_int64_t ids[256];
+    int i, n;
+
+    if (col < 0) {
+        return;
+    }
+    n = sched_row_int_array(res, row, col, ids, 256);
+    sched_jsonw_open(w, "kept", '[');
+    for (i = 0; i < n; i++) {
+        sched_jsonw_int(w, NULL, ids[i]);
+    }
+    sched_jsonw_close(w, ']');
+}
+
+void sched_repr_schedule(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
+{
+    sched_jsonw_open(w, NULL, '{');
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    sched_jsonw_int(w, "provider", sched_row_int(res, row, cols[1]));
+    sched_repr_text(w, "time_zone", res, row, cols[2]);
+    sched_repr_int(w, "slot_minutes", res, row, cols[3]);
+    sched_repr_int(w, "buffer_before_minutes", res, row, cols[4]);
+    sched_repr_int(w, "buffer_after_minutes", res, row, cols[5]);
+    sched_repr_int(w, "min_notice_minutes", res, row, cols[6]);
+    sched_repr_int(w, "horizon_days", res, row, cols[7]);
+    sched_repr_json(w, "weekly", res, row, cols[8]);
+    sched_repr_time(w, "materialized_until", res, row, cols[9]);
+    sched_repr_kept(w, res, row, cols[10]);
+    sched_jsonw_close(w, '}');
+}
+
+void sched_repr_override(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
+{
+    char date[SCHED_TIME_FORMAT_MAX];
+    apr_int64_t days;
+
+    sched_jsonw_open(w, NULL, '{');
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    sched_jsonw_int(w, "provider", sched_row_int(res, row, cols[1]));
+    if (sched_row_date(res, row, cols[2], &days)) {
+        sched_jsonw_str(w, "date", date, sched_time_format_date_buf(date, days));
+    }
+    else {
+        sched_jsonw_null(w, "date");
+    }
+    sched_repr_json(w, "intervals", res, row, cols[3]);
+    sched_repr_kept(w, res, row, cols[4]);
+    sched_jsonw_close(w, '}');
+}
+
+void sched_repr_time_off(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
+{
+    sched_jsonw_open(w, NULL, '{');
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    sched_jsonw_int(w, "provider", sched_row_int(res, row, cols[1]));
+    sched_repr_time(w, "start_time", res, row, cols[2]);
+    sched_repr_time(w, "end_time", res, row, cols[3]);
+    sched_repr_text(w, "reason", res, row, cols[4]);
+    sched_repr_kept(w, res, row, cols[5]);
     sched_jsonw_close(w, '}');
 }
 

@@ -28,34 +28,59 @@ static const sched_repr_t sched_res_cancel_repr =
 static int sched_reservation_refuse(sched_req_t *req, int status, const char *field,
                                     const char *message)
 {
-    json_t *errors = sched_json_object(req->r);
-    sched_json_error_add(errors, field, message);
-    return sched_problem(req->r, status, message, errors);
+    return sched_problem_field(req->r, status, field, message);
 }
 
-/* A booking or a move that made nothing. Each statement answers, by the names
- * below, why: the slot does not exist, starts too soon, or a booking holds it or
- * the client at that time ("conflict", a race lost to another request included).
- * Returns OK when none of these says why (the caller goes on). */
-static int sched_slot_refused(sched_req_t *req, const PGresult *res, int slot_found,
-                              int soon, int conflict)
-{
-    const char *why = sched_row_text(res, 0, conflict, NULL);
+/* What each reason a statement gives (its "conflict" column) answers. */
+static const struct {
+    const char *why;
+    const char *message;
+} sched_conflicts[] = {
+    { "client", "the client already has an active reservation at that time" },
+    { "time_off", "the provider is away then (time off)" },
+    { "buffer", "too close to another booking of the provider (its buffers)" },
+    { NULL, "the slot already has an active reservation" }
+};
 
-    if (!sched_row_bool(res, 0, slot_found)) {
+/* Columns of a booking or a move that say why it made nothing. */
+typedef struct sched_refusal_t {
+    int slot_found, soon, too_far, conflict;
+} sched_refusal_t;
+
+/* A booking or a move that made nothing: the slot does not exist, starts too soon or
+ * beyond its provider's horizon (400), or a booking holds it, the client or the
+ * provider's time then (409, a race lost to another request included). */
+static int sched_slot_refused(sched_req_t *req, const PGresult *res,
+                              const sched_refusal_t *c)
+{
+    const char *why = sched_row_text(res, 0, c->conflict, NULL);
+    int i;
+
+    if (!sched_row_bool(res, 0, c->slot_found)) {
         return sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "no such slot");
     }
-    if (sched_row_bool(res, 0, soon)) {
+    if (sched_row_bool(res, 0, c->soon)) {
         return sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot",
                                         "the slot starts too soon to be booked");
     }
-    if (why && strcmp(why, "client") == 0) {
-        return sched_reservation_refuse(req, HTTP_CONFLICT, "slot", "the client already "
-                                        "has an active reservation at that time");
+    if (sched_row_bool(res, 0, c->too_far)) {
+        return sched_reservation_refuse(req, HTTP_BAD_REQUEST, "slot", "the slot starts "
+                                        "beyond the provider's booking horizon");
     }
-    return sched_reservation_refuse(req, HTTP_CONFLICT, "slot",
-                                    "the slot already has an active reservation");
+    for (i = 0; sched_conflicts[i].why && !(why && strcmp(why, sched_conflicts[i].why) == 0);
+         i++) {
+    }
+    return sched_reservation_refuse(req, HTTP_CONFLICT, "slot", sched_conflicts[i].message);
 }
+
+static const sched_refusal_t sched_create_refusal = {
+    SCHED_RESERVATIONS_CREATE__SLOT_FOUND, SCHED_RESERVATIONS_CREATE__SOON,
+    SCHED_RESERVATIONS_CREATE__TOO_FAR, SCHED_RESERVATIONS_CREATE__CONFLICT
+};
+static const sched_refusal_t sched_move_refusal = {
+    SCHED_RESERVATIONS_MOVE__SLOT_FOUND, SCHED_RESERVATIONS_MOVE__SOON,
+    SCHED_RESERVATIONS_MOVE__TOO_FAR, SCHED_RESERVATIONS_MOVE__CONFLICT
+};
 
 /* The Idempotency-Key header: NULL when absent; 400 when malformed. */
 static int sched_idempotency_key(sched_req_t *req, const char **key)
@@ -126,9 +151,7 @@ static int sched_booking_refused(sched_req_t *req, const PGresult *res, const ch
         && (rv = sched_idempotency_replay(req, key, request)) != OK) {
         return rv;
     }
-    return sched_slot_refused(req, res, SCHED_RESERVATIONS_CREATE__SLOT_FOUND,
-                              SCHED_RESERVATIONS_CREATE__SOON,
-                              SCHED_RESERVATIONS_CREATE__CONFLICT);
+    return sched_slot_refused(req, res, &sched_create_refusal);
 }
 
 static int sched_reservations_create(sched_req_t *req)
@@ -237,9 +260,7 @@ static int sched_reservations_move(sched_req_t *req)
                              "move to another slot", NULL);
     }
     if (sched_row_null(res, 0, SCHED_RESERVATIONS_MOVE__ID)) {
-        return sched_slot_refused(req, res, SCHED_RESERVATIONS_MOVE__SLOT_FOUND,
-                                  SCHED_RESERVATIONS_MOVE__SOON,
-                                  SCHED_RESERVATIONS_MOVE__CONFLICT);
+        return sched_slot_refused(req, res, &sched_move_refusal);
     }
     return sched_db_send_one(req->r, HTTP_OK, res, &sched_res_move_repr);
 }

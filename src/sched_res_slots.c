@@ -29,25 +29,16 @@ static const sched_repr_t sched_slots_list_provider_repr =
 static const sched_repr_t sched_slots_get_repr = SCHED_REPR_SLOT_DETAIL(SLOTS_GET);
 static const sched_repr_t sched_slots_update_repr = SCHED_REPR_SLOT(SLOTS_UPDATE);
 
-/* status (400 or 409) naming one field. */
-static int sched_slots_refuse(sched_req_t *req, int status, const char *field,
-                              const char *message)
-{
-    json_t *errors = sched_json_object(req->r);
-    sched_json_error_add(errors, field, message);
-    return sched_problem(req->r, status, message, errors);
-}
-
 static int sched_slots_invalid(sched_req_t *req, const char *field, const char *message)
 {
-    return sched_slots_refuse(req, HTTP_BAD_REQUEST, field, message);
+    return sched_problem_field(req->r, HTTP_BAD_REQUEST, field, message);
 }
 
 /* Another slot of the provider is in the way. */
 static int sched_slots_overlap(sched_req_t *req)
 {
-    return sched_slots_refuse(req, HTTP_CONFLICT, "start_time",
-                              "overlaps another slot of this provider");
+    return sched_problem_field(req->r, HTTP_CONFLICT, "start_time",
+                               "overlaps another slot of this provider");
 }
 
 /* POST: a provider's window of time (sched_body_slots), cut into slots of

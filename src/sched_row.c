@@ -8,6 +8,7 @@
 
 /* Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
 #define SCHED_PG_EPOCH_USEC APR_INT64_C(946684800000000)
+#define SCHED_PG_EPOCH_DAYS 10957
 
 int sched_row_null(const PGresult *res, int row, int col)
 {
@@ -59,6 +60,49 @@ int sched_row_time(const PGresult *res, int row, int col, apr_int64_t *usec)
     }
     *usec = v + SCHED_PG_EPOCH_USEC;
     return 1;
+}
+
+int sched_row_date(const PGresult *res, int row, int col, apr_int64_t *days)
+{
+    apr_int64_t v;
+
+    if (PQgetisnull(res, row, col) || PQgetlength(res, row, col) != 4) {
+        return 0;
+    }
+    v = sched_row_int(res, row, col);
+    if (v == APR_INT32_MAX || v == APR_INT32_MIN) {
+        return 0;
+    }
+    *days = v + SCHED_PG_EPOCH_DAYS;
+    return 1;
+}
+
+/* Array of int8 in binary: ndim, has-nulls, element type, then per dimension its
+ * size and lower bound, then each element as length and value. */
+int sched_row_int_array(const PGresult *res, int row, int col, apr_int64_t *out,
+                        int max)
+{
+    const unsigned char *p = (const unsigned char *)PQgetvalue(res, row, col);
+    int len = PQgetlength(res, row, col), n, i;
+
+    if (PQgetisnull(res, row, col)) {
+        return 0;
+    }
+    if (len >= 12 && sched_row_be(p, 4) == 0) {
+        return 0;                   /* no dimension: an empty array */
+    }
+    if (len < 20 || sched_row_be(p, 4) != 1 || sched_row_be(p + 4, 4) != 0
+        || sched_row_be(p + 8, 4) != 20) {
+        return -1;                  /* not one dimension of int8 without NULL */
+    }
+    n = (int)sched_row_be(p + 12, 4);
+    if (n < 0 || len != 20 + n * 12) {
+        return -1;
+    }
+    for (i = 0; i < n && i < max; i++) {
+        out[i] = (apr_int64_t)sched_row_be(p + 20 + i * 12 + 4, 8);
+    }
+    return i;
 }
 
 const char *sched_row_text(const PGresult *res, int row, int col, apr_size_t *len)

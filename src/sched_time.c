@@ -292,6 +292,16 @@ apr_size_t sched_time_format_utc_buf(char *out, apr_int64_t epoch_usec)
     return (apr_size_t)(o - out);
 }
 
+apr_size_t sched_time_format_date_buf(char *out, apr_int64_t days)
+{
+    apr_int64_t year;
+    int month, day;
+
+    sched_time_civil_from_days(days, &year, &month, &day);
+    return (apr_size_t)apr_snprintf(out, SCHED_TIME_FORMAT_MAX, "%04" APR_INT64_T_FMT
+                                    "-%02d-%02d", year, month, day);
+}
+
 char *sched_time_format_utc(apr_pool_t *p, apr_int64_t epoch_usec)
 {
     char buf[SCHED_TIME_FORMAT_MAX];

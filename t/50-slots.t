@@ -17,7 +17,7 @@ use SchedTest;
 
 my $NOW = time;
 my $MISSING_ID = '9223372036854775807';
-my %ITEM_KEYS = map { $_ => 1 } qw(id provider start_time end_time);
+my %ITEM_KEYS = map { $_ => 1 } qw(id provider start_time end_time source);
 
 # ---- Helpers ----------------------------------------------------------------------
 
@@ -82,7 +82,8 @@ subtest 'a window of two hours makes eight slots of 15 minutes' => sub {
     is_deeply spans($slots), \@want, 'eight slots at the exact times, in order';
     for my $s (@{ $slots || [] }) {
         is_deeply { map { $_ => 1 } keys %$s }, \%ITEM_KEYS,
-            'id, provider, start_time, end_time' or last;
+            'id, provider, start_time, end_time, source' or last;
+        is $s->{source}, 'manual', 'a slot of a posted window is manual' or last;
     }
     is_deeply [ map { $_->{provider} } @$slots ], [ ($p) x 8 ], 'all of the provider';
     my @ids = map { $_->{id} } @$slots;
@@ -290,7 +291,7 @@ subtest 'the list shows bookable slots only, ordered by start_time' => sub {
                                       at(12, '08:15') ], 'ordered by start_time';
     ok !grep({ $_->{provider} != $p } @{ $res->{json} || [] }), 'only that provider';
     is_deeply { map { $_ => 1 } keys %{ $res->{json}[0] || {} } }, \%ITEM_KEYS,
-        'each with id, provider, start_time, end_time';
+        'each with id, provider, start_time, end_time, source';
 
     my $other = make_provider();
     window($other, at(10, '08:00'), at(10, '08:30'));
