@@ -71,7 +71,8 @@ GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_poo
               src/sched_timein.c src/sched_res_openapi.c src/sched_openapi_doc.c \
               src/sched_authn.c src/sched_row.c src/sched_repr.c src/sched_startup.c \
               src/sched_server.c src/sched_mount.c src/sched_params.c \
-              src/sched_res_schedules.c src/sched_res_overrides.c src/sched_res_time_off.c
+              src/sched_res_schedules.c src/sched_res_overrides.c src/sched_res_time_off.c \
+              src/sched_watchdog.c
 # libpq only (no httpd): the module and schedctl share them.
 SQL_SRC    := src/sched_stmts.c src/sched_sqlcheck.c
 MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC) $(SQL_SRC)

@@ -18,6 +18,7 @@
 #include "sched_pool.h"
 #include "sched_server.h"
 #include "sched_startup.h"
+#include "sched_watchdog.h"
 #include "sched_db.h"
 #include "sched_authn.h"
 #include "sched_res.h"
@@ -40,6 +41,12 @@ static int sched_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     sched_pool_configure(pconf, s);
     sched_mount_configure(pconf, s);
     if ((rv = sched_conn_init(s)) != OK) {
+        return rv;
+    }
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;      /* the first reading of the configuration: the next one works */
+    }
+    if ((rv = sched_watchdog_init(pconf, s)) != OK) {
         return rv;
     }
     return sched_startup_check(ptemp, s);
@@ -95,7 +102,8 @@ static int sched_access_checker(request_rec *r)
 static void sched_register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
-    ap_hook_post_config(sched_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    static const char *const before_watchdog[] = { "mod_watchdog.c", NULL };
+    ap_hook_post_config(sched_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_child_init(sched_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_access(sched_access_checker, NULL, NULL, APR_HOOK_FIRST,
                          AP_AUTH_INTERNAL_PER_CONF);

@@ -16,6 +16,7 @@ typedef struct sched_server_t {
     int shares_main;            /* no DBD directive of its own: the main pool */
     struct sched_gate_t *gate;  /* per process, from child_init */
     apr_array_header_t *mounts; /* const char *: the paths that say SetHandler sched */
+    apr_int64_t maintenance_interval;   /* SchedMaintenanceInterval, seconds; -1 unset */
 } sched_server_t;
 
 /* create_server_config. */

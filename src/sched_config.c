@@ -11,6 +11,7 @@
 #include "sched_config.h"
 #include "sched_limits.h"
 #include "sched_parse.h"
+#include "sched_server.h"
 
 #define SCHED_ZONEINFO_DIR "/usr/share/zoneinfo/"
 
@@ -193,6 +194,20 @@ static const char *sched_cmd_public_availability(cmd_parms *cmd, void *dcfg, int
     return NULL;
 }
 
+/* SchedMaintenanceInterval: the main server's, for every server (one background
+ * task runs for all). */
+static const char *sched_cmd_maintenance(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_server_t *conf = sched_server_get(cmd->server);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dcfg;
+    if (err) {
+        return err;
+    }
+    err = sched_parse_duration(arg, 1, SCHED_MAINTENANCE_MAX, &conf->maintenance_interval);
+    return err ? sched_cmd_fail(cmd, err) : NULL;
+}
+
 #define SCHED_DURATION(name, rule, help) \
     AP_INIT_TAKE1(name, sched_cmd_duration, (void *)&(rule), RSRC_CONF | ACCESS_CONF, help)
 
@@ -210,6 +225,9 @@ const command_rec sched_cmds[] = {
                    "matched (0s: never; default 5m)"),
     SCHED_DURATION("SchedPoolWait", sched_rule_pool_wait,
                    "longest wait for a free database connection before 503 (default 3s)"),
+    AP_INIT_TAKE1("SchedMaintenanceInterval", sched_cmd_maintenance, NULL, RSRC_CONF,
+                  "how often the background task moves the schedules' horizon "
+                  "(default 1h; the main server only)"),
     AP_INIT_TAKE1("SchedPageSize", sched_cmd_page_size, NULL, RSRC_CONF | ACCESS_CONF,
                   "default limit of lists (1 to " SCHED_STR(SCHED_MAX_PAGE_SIZE) "; default 100)"),
     AP_INIT_TAKE1("SchedMaxBody", sched_cmd_max_body, NULL, RSRC_CONF | ACCESS_CONF,

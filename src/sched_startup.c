@@ -76,9 +76,6 @@ int sched_startup_check(apr_pool_t *ptemp, server_rec *main_server)
     int own, rv = OK;
     (void)ptemp;
 
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return OK;      /* the first reading of the configuration: checked next */
-    }
     for (s = main_server; s && rv == OK; s = s->next) {
         const char *params = sched_pool_params(s, &own);
         if (params && (s == main_server || own)) {

@@ -108,6 +108,25 @@ subtest 'good values pass' => sub {
     is $exit, 0, 'at server level too' or diag $output;
 };
 
+subtest 'SchedMaintenanceInterval: main server only, 1s to its maximum' => sub {
+    for my $value ('0s', '-1h', '1', 'hourly', '400d') {
+        my ($exit, $output) = httpd_configtest("SchedMaintenanceInterval $value\n");
+        isnt $exit, 0, "SchedMaintenanceInterval $value: httpd -t fails";
+        like $output, qr/SchedMaintenanceInterval/, 'and names it' or diag $output;
+    }
+    for my $value ('1s', '10m', '1h', '1d') {
+        my ($exit, $output) = httpd_configtest("SchedMaintenanceInterval $value\n");
+        is $exit, 0, "SchedMaintenanceInterval $value passes" or diag $output;
+    }
+    my ($exit, $output) = httpd_configtest(location([ [ SchedMaintenanceInterval => '1h' ] ]));
+    isnt $exit, 0, 'refused inside <Location>';
+    like $output, qr/SchedMaintenanceInterval/, 'naming it' or diag $output;
+    ($exit, $output) = httpd_configtest("<VirtualHost *:1>\n    SchedMaintenanceInterval 1h\n"
+                                        . "</VirtualHost>\n");
+    isnt $exit, 0, 'refused inside <VirtualHost>: one task serves every server';
+    like $output, qr/SchedMaintenanceInterval/, 'naming it' or diag $output;
+};
+
 subtest 'SchedOpenAccess On warns at start-up' => sub {
     my ($exit, $output) = httpd_configtest(location([ [ SchedOpenAccess => 'On' ] ]));
     is $exit, 0, 'passes';

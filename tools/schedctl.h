@@ -59,6 +59,7 @@ int schedctl_migrate(schedctl_t *ctl);
 int schedctl_check(schedctl_t *ctl);
 int schedctl_createsuperuser(schedctl_t *ctl);
 int schedctl_statement(const char *name);
+int schedctl_materialize(schedctl_t *ctl);
 
 /* Prepares every statement of the module that is prepared, and checks what each
  * answers; returns how many failed (schedctl_statement.c). */

@@ -9,6 +9,8 @@
  *   schedctl [--dsn DSN] createsuperuser [--username NAME] [--email EMAIL]
  *            [--password-stdin] [--update]         create a superuser (or, with --update,
  *                                                  make an existing user one)
+ *   schedctl [--dsn DSN] materialize               move every schedule's horizon now, as
+ *                                                  httpd's background task does hourly
  *   schedctl statement NAME                        print the SQL text of the module's
  *                                                  statement NAME (as embedded from
  *                                                  sql/statements/NAME.sql); no
@@ -48,6 +50,7 @@ static void schedctl_usage(FILE *out)
             "usage: %s [--dsn DSN] [--sql-dir DIR] migrate|check\n"
             "       %s [--dsn DSN] createsuperuser [--username NAME] [--email EMAIL]\n"
             "                [--password-stdin] [--update]\n"
+            "       %s [--dsn DSN] materialize\n"
             "       %s statement NAME\n"
             "\n"
             "  migrate           apply the migrations (DIR/NNN_name.sql) not yet applied\n"
@@ -56,6 +59,8 @@ static void schedctl_usage(FILE *out)
             "                    database; exit 1 unless the database matches\n"
             "  createsuperuser   create a superuser; asks on the terminal for the name,\n"
             "                    email (may be empty) and password not given below\n"
+            "  materialize       make the slots of every schedule up to its horizon now\n"
+            "                    (httpd's background task does it every hour)\n"
             "  statement NAME    print the SQL text of the module's statement NAME\n"
             "                    (sched_slots_list, ...); exit 1 when there is none\n"
             "\n"
@@ -70,7 +75,7 @@ static void schedctl_usage(FILE *out)
             "                    standard input, without asking; needs --username\n"
             "  --update          when the user exists: give it the password and make it\n"
             "                    an active superuser, instead of failing\n",
-            schedctl_name, schedctl_name, schedctl_name);
+            schedctl_name, schedctl_name, schedctl_name, schedctl_name);
 }
 
 /* Stores one option; -1 to go on, else the exit code (--help: 0). */
@@ -96,7 +101,7 @@ static int schedctl_command_ok(const schedctl_t *ctl)
     int create = strcmp(ctl->command, "createsuperuser") == 0;
 
     if (!create && strcmp(ctl->command, "migrate") != 0
-        && strcmp(ctl->command, "check") != 0) {
+        && strcmp(ctl->command, "check") != 0 && strcmp(ctl->command, "materialize") != 0) {
         fprintf(stderr, "%s: unknown command \"%s\"\n", schedctl_name, ctl->command);
         schedctl_usage(stderr);
         return SCHEDCTL_USAGE;
@@ -149,6 +154,9 @@ static int schedctl_run_command(schedctl_t *ctl, int argc, const char *const *ar
     }
     if (strcmp(ctl->command, "createsuperuser") == 0) {
         return schedctl_createsuperuser(ctl);
+    }
+    if (strcmp(ctl->command, "materialize") == 0) {
+        return schedctl_materialize(ctl);
     }
     return strcmp(ctl->command, "migrate") == 0 ? schedctl_migrate(ctl)
                                                  : schedctl_check(ctl);
