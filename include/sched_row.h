@@ -23,11 +23,11 @@ int sched_row_time(const PGresult *res, int row, int col, apr_int64_t *usec);
 /* A date, in days since 1970-01-01. Returns 0 for NULL and for infinity, else 1. */
 int sched_row_date(const PGresult *res, int row, int col, apr_int64_t *days);
 
-/* The elements of a one-dimensional int8[] (no NULL element) into out (at most max);
- * returns how many, or -1 when the value is not such an array. An SQL NULL is an
- * empty array. */
-int sched_row_int_array(const PGresult *res, int row, int col, apr_int64_t *out,
-                        int max);
+/* A one-dimensional int8[] (no NULL element): returns how many elements it has, or -1
+ * when the value is not such an array; an SQL NULL is an empty array. Read element i
+ * (0 <= i < that count) with sched_row_int_array_at(). */
+int sched_row_int_array(const PGresult *res, int row, int col);
+apr_int64_t sched_row_int_array_at(const PGresult *res, int row, int col, int i);
 
 /* A text value (NUL-terminated; NULL for SQL NULL), its length in *len if not NULL. */
 const char *sched_row_text(const PGresult *res, int row, int col, apr_size_t *len);

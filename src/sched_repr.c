@@ -106,16 +106,15 @@ static void sched_repr_json(sched_jsonw_t *w, const char *key, const PGresult *r
 /* "kept": the reserved slots a change had to leave, when col is an answer's. */
 static void sched_repr_kept(sched_jsonw_t *w, const PGresult *res, int row, int col)
 {
-    apr_int64_t ids[256];
     int i, n;
 
     if (col < 0) {
         return;
     }
-    n = sched_row_int_array(res, row, col, ids, 256);
+    n = sched_row_int_array(res, row, col);
     sched_jsonw_open(w, "kept", '[');
     for (i = 0; i < n; i++) {
-        sched_jsonw_int(w, NULL, ids[i]);
+        sched_jsonw_int(w, NULL, sched_row_int_array_at(res, row, col, i));
     }
     sched_jsonw_close(w, ']');
 }

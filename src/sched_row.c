@@ -79,11 +79,10 @@ int sched_row_date(const PGresult *res, int row, int col, apr_int64_t *days)
 
 /* Array of int8 in binary: ndim, has-nulls, element type, then per dimension its
  * size and lower bound, then each element as length and value. */
-int sched_row_int_array(const PGresult *res, int row, int col, apr_int64_t *out,
-                        int max)
+int sched_row_int_array(const PGresult *res, int row, int col)
 {
     const unsigned char *p = (const unsigned char *)PQgetvalue(res, row, col);
-    int len = PQgetlength(res, row, col), n, i;
+    int len = PQgetlength(res, row, col), n;
 
     if (PQgetisnull(res, row, col)) {
         return 0;
@@ -96,13 +95,17 @@ int sched_row_int_array(const PGresult *res, int row, int col, apr_int64_t *out,
         return -1;                  /* not one dimension of int8 without NULL */
     }
     n = (int)sched_row_be(p + 12, 4);
-    if (n < 0 || len != 20 + n * 12) {
+    if (n < 0 || n > (len - 20) / 12 || len != 20 + n * 12) {
         return -1;
     }
-    for (i = 0; i < n && i < max; i++) {
-        out[i] = (apr_int64_t)sched_row_be(p + 20 + i * 12 + 4, 8);
-    }
-    return i;
+    return n;
+}
+
+apr_int64_t sched_row_int_array_at(const PGresult *res, int row, int col, int i)
+{
+    const unsigned char *p = (const unsigned char *)PQgetvalue(res, row, col);
+
+    return (apr_int64_t)sched_row_be(p + 20 + (apr_size_t)i * 12 + 4, 8);
 }
 
 const char *sched_row_text(const PGresult *res, int row, int col, apr_size_t *len)

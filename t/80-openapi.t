@@ -19,6 +19,8 @@ my @SERVED = qw(
     /available_slots/ /available_slots/{id}/
     /appointment_reservations/ /appointment_reservations/{id}/
     /appointment_reservations/{id}/confirm/ /appointment_reservations/{id}/cancel/
+    /schedules/ /schedules/{id}/ /schedule_overrides/ /schedule_overrides/{id}/
+    /time_off/ /time_off/{id}/
 );
 
 # The required fields of each request body (API.md, README "API").
@@ -38,6 +40,15 @@ my %REQUIRED = (
     'post /appointment_reservations/'      => [qw(client slot)],
     'put /appointment_reservations/{id}/'  => [qw(slot)],
     'patch /appointment_reservations/{id}/' => [],
+    'post /schedules/'                     => [qw(provider time_zone)],
+    'put /schedules/{id}/'                 => [qw(time_zone weekly)],
+    'patch /schedules/{id}/'               => [],
+    'post /schedule_overrides/'            => [qw(provider date intervals)],
+    'put /schedule_overrides/{id}/'        => [qw(date intervals)],
+    'patch /schedule_overrides/{id}/'      => [],
+    'post /time_off/'                      => [qw(provider start_time end_time)],
+    'put /time_off/{id}/'                  => [qw(start_time end_time)],
+    'patch /time_off/{id}/'                => [],
 );
 
 my %ID_FIELDS = map { $_ => 1 } qw(user provider client slot);
@@ -137,6 +148,18 @@ subtest 'every served path is in the document, and nothing else' => sub {
     set_is [ keys %$paths ], \@SERVED, 'the paths of the document are the served ones';
     for my $path (@SERVED) {
         ok scalar keys %{ operations($path) }, "$path has operations";
+    }
+};
+
+subtest 'every collection of the API root is documented, with its items' => sub {
+    my $root = GET('/')->{json} || {};
+    cmp_ok scalar keys %$root, '>=', 8, 'the root names the collections';
+    for my $name (sort keys %$root) {
+        (my $path = $root->{$name}) =~ s{^\w+://[^/]+}{};
+        ok exists $paths->{$path}, "$name: $path is documented";
+        ok exists $paths->{"${path}{id}/"}, "$name: ${path}{id}/ is documented";
+        ok exists $doc->{components}{schemas}{Root}{properties}{$name},
+            "$name is a property of the Root schema";
     }
 };
 
@@ -347,6 +370,44 @@ subtest 'documented statuses that the module produces' => sub {
     $r = GET('/health/');
     is $r->{status}, 200, 'GET /health/ 200';
     $documented->('get', '/health/', $r->{status}, 'GET /health/');
+};
+
+# The answers carry the required fields of their schema, and nothing undocumented.
+subtest 'answers have the fields their schema names' => sub {
+    my $fields_are = sub {
+        my ($object, $schema, $name) = @_;
+        local $Test::Builder::Level = $Test::Builder::Level + 1;
+        my ($props, $required) = flatten($doc->{components}{schemas}{$schema});
+        ok ref $object eq 'HASH', "$name: an object" or return;
+        set_is [ grep { exists $object->{$_} } @$required ], $required,
+            "$name: every required field of $schema";
+        set_is [ grep { !exists $props->{$_} } keys %$object ], [],
+            "$name: no field that $schema does not describe";
+    };
+    my $provider = make_provider();
+    my $r = POST('/schedules/', { provider => $provider, time_zone => 'Europe/Paris',
+                                  weekly => [ map { { weekday => $_, start => '09:00',
+                                                end => '10:00' } } 1 .. 7 ] });
+    is $r->{status}, 201, 'POST /schedules/ 201' or diag $r->{content};
+    $fields_are->($r->{json}, 'ScheduleChanged', 'POST /schedules/');
+    $fields_are->(GET("/schedules/$r->{json}{id}/")->{json}, 'Schedule', 'GET /schedules/{id}/');
+    my $slots = GET("/available_slots/?provider=$provider&limit=1")->{json};
+    $fields_are->($slots->[0], 'Slot', 'GET /available_slots/ (a schedule slot)');
+    is $slots->[0]{source}, 'schedule', 'its source is schedule';
+    $fields_are->(GET("/available_slots/$slots->[0]{id}/")->{json}, 'SlotDetail',
+                  'GET /available_slots/{id}/');
+    $r = POST('/schedule_overrides/', { provider => $provider, date => day(30),
+                                        intervals => [] });
+    is $r->{status}, 201, 'POST /schedule_overrides/ 201' or diag $r->{content};
+    $fields_are->($r->{json}, 'OverrideChanged', 'POST /schedule_overrides/');
+    $fields_are->(GET("/schedule_overrides/$r->{json}{id}/")->{json}, 'Override',
+                  'GET /schedule_overrides/{id}/');
+    $r = POST('/time_off/', { provider => $provider, start_time => at(40, '00:00'),
+                              end_time => at(41, '00:00') });
+    is $r->{status}, 201, 'POST /time_off/ 201' or diag $r->{content};
+    $fields_are->($r->{json}, 'TimeOffChanged', 'POST /time_off/');
+    $fields_are->(GET("/time_off/$r->{json}{id}/")->{json}, 'TimeOff', 'GET /time_off/{id}/');
+    $fields_are->(GET('/')->{json}, 'Root', 'GET /');
 };
 
 finish();
