@@ -71,7 +71,7 @@ static const sched_body_field_t sched_body_schedule_fields[] = {
                                       SCHED_HORIZON_DAYS_MIN, SCHED_HORIZON_DAYS_MAX,
                                       NULL, NULL, NULL },
     [SCHED_SCHEDULE_WEEKLY] = { "weekly", SCHED_BODY_INTERVALS,
-                                SCHED_BODY_NEED_PUT | SCHED_BODY_WEEKDAY, 0,
+                                SCHED_BODY_NEED_FULL | SCHED_BODY_WEEKDAY, 0,
                                 SCHED_WEEKLY_MAX, NULL, NULL, NULL },
 };
 
