@@ -14,6 +14,13 @@
 #                    (mod_sched's provider and its cache) and SchedOpenAccess Off,
 #                    as a superuser
 #   static           a file of the size of a list_slots answer: the HTTP layer alone
+#   list_slots_schedule  list_slots over 50 providers whose slots a schedule made
+#                    (same hours, same bookings): the same plan as over manual slots
+#   schedules        not wrk: PUT /schedules/{id}/ of a provider with about 1,000
+#                    slots (60 days), 20 times, each replacing every slot, timed by
+#                    curl; then the horizon task's work (schedctl materialize, the
+#                    statement httpd's background task runs) for 1,000 providers: their
+#                    first 60 days, then one day more
 #
 # then the ceilings: pgbench -M prepared running the module's own SQL (tools/schedctl
 # statement NAME) for list_slots, get_one and book; then resident memory of the httpd
@@ -39,7 +46,7 @@
 #   BENCH_TIMEOUT          wrk's request timeout (10s)
 #   BENCH_SCENARIOS        the scenarios to run, comma-separated (default: all of
 #                          list_slots,get_one,book,contention,list_slots_auth,
-#                          get_one_auth,static)
+#                          get_one_auth,static,list_slots_schedule,schedules)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -63,6 +70,7 @@ MEM_REQUESTS=${BENCH_MEMORY_REQUESTS:-200000}
 PG_FAST=${BENCH_PG_FAST:-1}
 WRK_TIMEOUT=${BENCH_TIMEOUT:-10s}
 ALL_SCENARIOS=list_slots,get_one,book,contention,list_slots_auth,get_one_auth,static
+ALL_SCENARIOS=$ALL_SCENARIOS,list_slots_schedule,schedules
 SCENARIOS=${BENCH_SCENARIOS:-$ALL_SCENARIOS}
 HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
 HTTPD_USER=www-data
@@ -294,6 +302,9 @@ CLIENT_FIRST=$(group_first clients gc 200)
 BOOK_PROVIDER_FIRST=$(group_first providers bp "$BOOK_PROVIDERS")
 BOOK_CLIENT_FIRST=$(group_first clients bc "$BOOK_PROVIDERS")
 RACE_PROVIDER=$(group_first providers cp 1)
+SCHED_PROVIDER_FIRST=$(group_first providers sp 50)
+REPLACE_PROVIDER=$(group_first providers rp 1)
+HORIZON_PROVIDER_FIRST=$(group_first providers hp 1000)
 RACE_CLIENT_FIRST=$(group_first clients cc "$RACE_CLIENTS")
 # Book slot k is slot id BOOK_SLOT_FIRST + k, of provider number k mod BOOK_PROVIDERS.
 BOOK_SLOT_FIRST=$(q "SELECT min(id) FROM slots WHERE provider_id BETWEEN $BOOK_PROVIDER_FIRST
@@ -494,6 +505,10 @@ scenario static static.lua
 wanted static &&
     say "  static: a file of $STATIC_BYTES bytes (a list_slots answer) from the same httpd"
 
+export BENCH_PROVIDER_FIRST=$SCHED_PROVIDER_FIRST
+scenario list_slots_schedule list_slots.lua
+export BENCH_PROVIDER_FIRST=$LIST_PROVIDER_FIRST
+
 # ---- pgbench: the database's ceiling ------------------------------------------------
 
 # pgbench_script NAME STATEMENT: the statement's exact SQL with $1..$n replaced by
@@ -650,6 +665,82 @@ if [ "$MEM_REQUESTS" -gt 0 ]; then
         "$(echo "$AFTER" | awk '{s += $2} END {print s + 0}')" >>"$RESULTS.tmp"
 fi
 
+# ---- Schedules --------------------------------------------------------------------
+
+# weekly_json START END: every day of the week, START to END local.
+weekly_json() {
+    local d out=
+    for d in 1 2 3 4 5 6 7; do
+        out="$out${out:+, }{\"weekday\": $d, \"start\": \"$1\", \"end\": \"$2\"}"
+    done
+    echo "[$out]"
+}
+
+SCHED_LINES=
+if wanted schedules; then
+    say ""
+    say "schedules:"
+    body="{\"provider\": $REPLACE_PROVIDER, \"time_zone\": \"Europe/Paris\", \"slot_minutes\": 30,
+           \"horizon_days\": 60, \"weekly\": $(weekly_json 09:00 17:30)}"
+    code=$(curl -s -o "$LOGDIR/schedule.json" -w '%{http_code}' -X POST \
+        -H 'Content-Type: application/json' -d "$body" "$URL/schedules/")
+    [ "$code" = 201 ] || die "POST /schedules/ answered $code: $(cat "$LOGDIR/schedule.json")"
+    SCHEDULE_ID=$(json_field "$(cat "$LOGDIR/schedule.json")" id)
+    REPLACE_SLOTS=$(q "SELECT count(*) FROM slots WHERE provider_id = $REPLACE_PROVIDER")
+    times=()
+    for i in $(seq 1 20); do
+        if [ $((i % 2)) = 1 ]; then hours="09:15 17:45"; else hours="09:00 17:30"; fi
+        # shellcheck disable=SC2086
+        body="{\"time_zone\": \"Europe/Paris\", \"slot_minutes\": 30, \"horizon_days\": 60,
+               \"weekly\": $(weekly_json $hours)}"
+        out=$(curl -s -o "$LOGDIR/schedule-put.json" -w '%{http_code} %{time_total}' -X PUT \
+            -H 'Content-Type: application/json' -d "$body" "$URL/schedules/$SCHEDULE_ID/")
+        [ "${out%% *}" = 200 ] ||
+            die "PUT /schedules/$SCHEDULE_ID/ answered $out: $(cat "$LOGDIR/schedule-put.json")"
+        times+=("${out#* }")
+    done
+    AFTER_SLOTS=$(q "SELECT count(*) FROM slots WHERE provider_id = $REPLACE_PROVIDER
+                     AND start_time >= now()")
+    REPLACE_LINE=$(perl -e '
+        my ($n, @t) = @ARGV;
+        @t = sort { $a <=> $b } map { $_ * 1000 } @t;
+        printf "replace a schedule of %d slots (60 days; every slot deleted and made again),"
+             . " PUT over HTTP, %d times: median %.1f ms, p90 %.1f ms, max %.1f ms",
+            $n, scalar @t, $t[$#t / 2], $t[int(0.9 * $#t)], $t[-1];' \
+        "$REPLACE_SLOTS" "${times[@]}")
+    say "  $REPLACE_LINE ($AFTER_SLOTS future slots after)"
+
+    # The horizon task: 1,000 schedules (Europe/Paris, Monday to Friday 09:00-17:00,
+    # 30 minutes, 60 days) that have no slot yet, then one day later.
+    q "INSERT INTO schedules (provider_id, time_zone, slot_minutes, horizon_days)
+       SELECT id, 'Europe/Paris', 30, 60 FROM providers
+        WHERE id BETWEEN $HORIZON_PROVIDER_FIRST AND $((HORIZON_PROVIDER_FIRST + 999))
+        ORDER BY id;
+       INSERT INTO schedule_intervals (schedule_id, weekday, start_minute, end_minute)
+       SELECT sc.id, wd, 540, 1020 FROM schedules sc, generate_series(1, 5) wd
+        WHERE sc.provider_id BETWEEN $HORIZON_PROVIDER_FIRST
+                                 AND $((HORIZON_PROVIDER_FIRST + 999))" >/dev/null
+    T=$(now_s)
+    FIRST_OUT=$("$SCHEDCTL" --dsn "$DSN" materialize) || die "schedctl materialize failed"
+    FIRST_S=$(elapsed "$T")
+    # A day passes: the last day of each of those schedules undone.
+    q "WITH sc AS (UPDATE schedules SET materialized_until = materialized_until - interval '1 day'
+                    WHERE provider_id BETWEEN $HORIZON_PROVIDER_FIRST
+                                          AND $((HORIZON_PROVIDER_FIRST + 999))
+                   RETURNING id, materialized_until)
+       DELETE FROM slots s USING sc
+        WHERE s.schedule_id = sc.id AND s.start_time >= sc.materialized_until" >/dev/null
+    T=$(now_s)
+    DAY_OUT=$("$SCHEDCTL" --dsn "$DSN" materialize) || die "schedctl materialize failed"
+    DAY_S=$(elapsed "$T")
+    HORIZON_LINE="horizon task, 1,000 schedules: first 60 days ${FIRST_OUT#materialized: } in ${FIRST_S}s; one day later ${DAY_OUT#materialized: } in ${DAY_S}s"
+    say "  $HORIZON_LINE"
+    SCHED_LINES="schedules: $REPLACE_LINE
+schedules: $HORIZON_LINE"
+    printf '{"scale":"%s","scenario":"schedules","replace_slots":%d,"replace_s":[%s],"horizon_first_s":%s,"horizon_day_s":%s}\n' \
+        "$SCALE" "$REPLACE_SLOTS" "$(IFS=,; echo "${times[*]}")" "$FIRST_S" "$DAY_S" >>"$RESULTS.tmp"
+fi
+
 # Errors the module logged during the run.
 LOGGED=$(grep -cE '\[(sched:(error|crit|alert|emerg)|core:(error|crit|alert|emerg))\]|exit signal' \
     "$RUNDIR/error.log" 2>/dev/null || true)
@@ -667,6 +758,7 @@ SUMMARY=$OUT/summary-$SCALE.txt
     printf '%-16s %10s %10s %10s %8s %12s %9s\n' scenario 'req/s' 'p50 ms' 'p99 ms' \
         non-2xx 'pgbench tps' 'of pgbench'
     for name in ${SCENARIOS//,/ }; do
+        [ "$name" != schedules ] || continue
         printf '%-16s %10.0f %10.2f %10.2f %8d %12s %9s\n' "$name" "${RPS[$name]}" \
             "${P50[$name]}" "${P99[$name]}" "${NON2XX[$name]}" \
             "$([ -n "${PGB_TPS[$name]:-}" ] && printf '%.0f' "${PGB_TPS[$name]}" || echo -)" \
@@ -674,6 +766,7 @@ SUMMARY=$OUT/summary-$SCALE.txt
     done
     echo
     [ -z "${RACE_LINE:-}" ] || echo "contention: $RACE_LINE"
+    [ -z "$SCHED_LINES" ] || echo "$SCHED_LINES"
     [ -z "$MEM_LINE" ] || { echo "memory (VmRSS of the httpd children):"; echo "$MEM_LINE"; }
     echo "error log: $LOGGED error lines (bench/out/$SCALE/error.log)"
     echo "seeding: seed.sql ${SEED_SMALL_S}s${SEED_LARGE_S:+, seed-large.sql ${SEED_LARGE_S}s}, VACUUM ANALYZE, CHECKPOINT, sync ${VACUUM_S}s; total run $(elapsed "$T0")s"

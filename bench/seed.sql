@@ -17,6 +17,11 @@
 --              bookings never make one client busy twice at one time
 --   cp_00001 / cc_NNNNN  one provider with contention_slots consecutive slots, and
 --              64 clients that race for them
+--   rp_00001   one provider whose schedule the schedules run replaces
+--   hp_NNNNN   1000 providers whose schedules the schedules run makes (the horizon task)
+--   sp_NNNNN   50 providers for list_slots_schedule: the same slots as lp_, made by a
+--              schedule (UTC, every day 08:00-16:00, 15 minutes, horizon 10 days), every
+--              10th booked (confirmed) by clients 51-100 of gc_
 --
 -- The password hash is a placeholder in the bcrypt form the schema asks for; nobody
 -- logs in as these users (bench/run.sh creates the superuser that does).
@@ -27,7 +32,8 @@ BEGIN;
 INSERT INTO users (username, password)
 SELECT format('%s_%s', g.kind, lpad(i::text, 5, '0')), :'hash'
   FROM (VALUES (1, 'lp', 50), (2, 'gc', 200), (3, 'bp', :book_providers),
-               (4, 'bc', :book_providers), (5, 'cp', 1), (6, 'cc', 64)) AS g(o, kind, n),
+               (4, 'bc', :book_providers), (5, 'cp', 1), (6, 'cc', 64),
+               (7, 'sp', 50), (8, 'rp', 1), (9, 'hp', 1000)) AS g(o, kind, n),
        generate_series(1, g.n) AS i
  ORDER BY g.o, i;
 COMMIT;
@@ -39,6 +45,12 @@ INSERT INTO providers (user_id)
 SELECT id FROM users WHERE username LIKE 'bp\_%' ORDER BY username;
 INSERT INTO providers (user_id)
 SELECT id FROM users WHERE username LIKE 'cp\_%' ORDER BY username;
+INSERT INTO providers (user_id)
+SELECT id FROM users WHERE username LIKE 'sp\_%' ORDER BY username;
+INSERT INTO providers (user_id)
+SELECT id FROM users WHERE username LIKE 'rp\_%' ORDER BY username;
+INSERT INTO providers (user_id)
+SELECT id FROM users WHERE username LIKE 'hp\_%' ORDER BY username;
 COMMIT;
 
 BEGIN;
@@ -91,6 +103,37 @@ SELECT c.first + s.pi, s.id, now() + interval '30 minutes', now(), 'infinity',
                row_number() OVER (PARTITION BY s.provider_id ORDER BY s.start_time) AS n
           FROM slots s JOIN providers p ON p.id = s.provider_id
           JOIN users u ON u.id = p.user_id AND u.username LIKE 'lp\_%') s,
+       (SELECT min(c.id) AS first FROM clients c JOIN users u ON u.id = c.user_id
+         WHERE u.username LIKE 'gc\_%') c
+ WHERE s.n % 10 = 0
+ ORDER BY s.id;
+COMMIT;
+
+-- list_slots_schedule: the schedules, their slots made as the horizon task makes them,
+-- and every 10th slot booked.
+BEGIN;
+INSERT INTO schedules (provider_id, time_zone, slot_minutes, horizon_days)
+SELECT p.id, 'UTC', 15, 10
+  FROM providers p JOIN users u ON u.id = p.user_id AND u.username LIKE 'sp\_%'
+ ORDER BY p.id;
+INSERT INTO schedule_intervals (schedule_id, weekday, start_minute, end_minute)
+SELECT sc.id, wd, 480, 960
+  FROM schedules sc JOIN providers p ON p.id = sc.provider_id
+  JOIN users u ON u.id = p.user_id AND u.username LIKE 'sp\_%',
+       generate_series(1, 7) AS wd
+ ORDER BY sc.id, wd;
+SELECT sum(sched_schedule_extend(sc.provider_id)) AS schedule_slots FROM schedules sc;
+COMMIT;
+
+BEGIN;
+INSERT INTO reservations (client_id, slot_id, expires_at, confirmed_at, held_until,
+                          slot_start, slot_end)
+SELECT c.first + 50 + s.pi, s.id, now() + interval '30 minutes', now(), 'infinity',
+       s.start_time, s.end_time
+  FROM (SELECT s.*, dense_rank() OVER (ORDER BY s.provider_id) - 1 AS pi,
+               row_number() OVER (PARTITION BY s.provider_id ORDER BY s.start_time) AS n
+          FROM slots s JOIN providers p ON p.id = s.provider_id
+          JOIN users u ON u.id = p.user_id AND u.username LIKE 'sp\_%') s,
        (SELECT min(c.id) AS first FROM clients c JOIN users u ON u.id = c.user_id
          WHERE u.username LIKE 'gc\_%') c
  WHERE s.n % 10 = 0

@@ -514,62 +514,94 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
            END
 $$;
 
--- Reservations whose occupation reaches beyond their slot (booked with buffers): few,
--- so that the rule below can ask cheaply whether one of them is in a slot's way.
-CREATE INDEX reservations_buffered_idx ON reservations USING gist (provider_id, occupation)
-    WHERE cancelled_at IS NULL AND occupation <> tstzrange(slot_start, slot_end);
+-- What stands in a provider's way over [from_ts, to_ts), each answered once per
+-- statement (or per slot of a list of every provider) as a multirange, so that the
+-- rule below asks each slot with a comparison in memory instead of an index scan:
+--   sched_occupied  the occupations of the provider's active reservations but mine
+--                   (reservations_provider_busy finds them);
+--   sched_away      the provider's time off (time_off_overlap's index).
+-- Set-returning functions of one row, so that PostgreSQL inlines them into the
+-- statement that asks, (SELECT m FROM sched_occupied(...) m), and keeps their plan
+-- with the statement's.
+CREATE FUNCTION sched_occupied(provider bigint, from_ts timestamptz, to_ts timestamptz,
+                               mine bigint) RETURNS SETOF tstzmultirange
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
+    SELECT coalesce(range_agg(r.occupation), '{}')
+      FROM reservations r
+     WHERE r.provider_id = provider AND sched_holds(r)
+       AND (mine IS NULL OR r.id <> mine)
+       AND r.occupation && tstzrange(from_ts, to_ts)
+$$;
 
--- Why the slot [starts, ends) of provider (id slot), whose schedule is sc (NULL: none),
--- cannot be booked now; NULL when it can. The one rule of the bookable lists, of a
--- slot's "available", of booking and of rescheduling:
---   'soon', 'far'  sched_slot_timing;
---   'slot'         it has an active reservation;
---   'time_off'     time off of its provider overlaps it;
---   'buffer'       its occupation, [starts - buffer_before, ends + buffer_after) by the
---                  buffers of sc, overlaps the occupation of an active reservation of
---                  the provider (reservations_provider_busy would refuse the booking).
--- mine: a reservation that does not count (the one being moved), or NULL.
+CREATE FUNCTION sched_away(provider bigint, from_ts timestamptz, to_ts timestamptz)
+RETURNS SETOF tstzmultirange
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
+    SELECT coalesce(range_agg(tstzrange(o.start_time, o.end_time)), '{}')
+      FROM time_off o
+     WHERE o.provider_id = provider
+       AND tstzrange(o.start_time, o.end_time) && tstzrange(from_ts, to_ts)
+$$;
+
+-- What the rule below needs to judge the slot [starts, ends) of provider, whose
+-- schedule is sc (NULL: none): the earliest and the latest start allowed by the
+-- schedule's notice (or notice, SchedMinNotice) and horizon (none without a
+-- schedule), the buffers, and what stands in the provider's way a day either side
+-- (the longest buffers: schedules_buffer_*_check). A list of one provider computes
+-- the same once for its whole window (sched_slots_list_provider).
+CREATE FUNCTION sched_slot_context(provider bigint, starts timestamptz, ends timestamptz,
+                                   sc schedules, notice interval, mine bigint)
+RETURNS TABLE (earliest timestamptz, latest timestamptz, before interval, after interval,
+               occupied tstzmultirange, away tstzmultirange)
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
+    SELECT now() + coalesce(make_interval(mins => sc.min_notice_minutes), notice),
+           coalesce(now() + make_interval(mins => sc.horizon_days * 1440), 'infinity'),
+           make_interval(mins => coalesce(sc.buffer_before_minutes, 0)),
+           make_interval(mins => coalesce(sc.buffer_after_minutes, 0)),
+           (SELECT m FROM sched_occupied(provider, starts - interval '1 day',
+                                         ends + interval '1 day', mine) m),
+           (SELECT m FROM sched_away(provider, starts, ends) m)
+$$;
+
+-- Why the slot [starts, ends) (id slot) cannot be booked now; NULL when it can. The
+-- one rule of the bookable lists, of a slot's "available", of booking and of
+-- rescheduling:
+--   'soon'      it starts before earliest (now + the notice);
+--   'far'       at or after latest (now + the schedule's horizon);
+--   'slot'      it has an active reservation;
+--   'time_off'  time off of its provider (away) overlaps it;
+--   'buffer'    its occupation, [starts - before, ends + after), overlaps the
+--               occupation of another active reservation of the provider (occupied):
+--               reservations_provider_busy would refuse the booking.
+-- The other arguments come from sched_slot_context (or the same computed once for a
+-- list); mine: a reservation that does not count (the one being moved), or NULL.
 --
--- Buffers are asked in two parts, so that a provider without buffers pays for no
--- GiST scan over all its reservations: with buffers, every active occupation of the
--- provider; without, only those that reach beyond their slot (reservations booked
--- when the provider had buffers: reservations_buffered_idx), because any other one
--- overlapping the slot would be on the slot itself ('slot': a provider's slots never
--- overlap, and an actively reserved slot does not move).
---
--- A set-returning SQL function of one row, so that PostgreSQL inlines it where it is
--- called (FROM ..., LATERAL sched_slot_refusal(...) why WHERE why IS NULL) and the
--- lists keep their index scans; the tests are cheapest first. STABLE: it reads with
+-- A slot whose own reservation holds it is in occupied too (an occupation holds its
+-- slot: reservations_occupation_check), so a slot that nothing stands in the way of
+-- costs two comparisons of instants and two of multiranges, in memory; only a refused
+-- one asks which reason applies. A set-returning SQL function of one row, so that
+-- PostgreSQL inlines it where it is called (FROM ..., LATERAL sched_slot_refusal(...)
+-- why WHERE why IS NULL) and the lists keep their index scans. STABLE: it reads with
 -- the caller's snapshot; sched_booking_refusal calls it with a fresh one.
-CREATE FUNCTION sched_slot_refusal(slot bigint, provider bigint, starts timestamptz,
-                                   ends timestamptz, sc schedules, notice interval,
+CREATE FUNCTION sched_slot_refusal(slot bigint, starts timestamptz, ends timestamptz,
+                                   earliest timestamptz, latest timestamptz,
+                                   before interval, after interval,
+                                   occupied tstzmultirange, away tstzmultirange,
                                    mine bigint)
 RETURNS SETOF text
 LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
-    SELECT coalesce(sched_slot_timing(starts, sc.min_notice_minutes, sc.horizon_days, notice),
-                    CASE
+    SELECT CASE
+        WHEN starts < earliest THEN 'soon'
+        WHEN starts >= latest THEN 'far'
+        WHEN NOT (away && tstzrange(starts, ends))
+             AND NOT (occupied && tstzrange(starts - before, ends + after))
+            THEN NULL
         WHEN EXISTS (SELECT 1 FROM reservations r
                       WHERE r.slot_id = slot AND sched_holds(r)
                         AND (mine IS NULL OR r.id <> mine))
             THEN 'slot'
-        WHEN EXISTS (SELECT 1 FROM time_off o
-                      WHERE o.provider_id = provider
-                        AND tstzrange(o.start_time, o.end_time) && tstzrange(starts, ends))
-            THEN 'time_off'
-        WHEN CASE WHEN coalesce(sc.buffer_before_minutes + sc.buffer_after_minutes > 0, false)
-                  THEN EXISTS (SELECT 1 FROM reservations r
-                                WHERE r.provider_id = provider AND sched_holds(r)
-                                  AND (mine IS NULL OR r.id <> mine)
-                                  AND r.occupation && tstzrange(
-                                      starts - make_interval(mins => sc.buffer_before_minutes),
-                                      ends + make_interval(mins => sc.buffer_after_minutes)))
-                  ELSE EXISTS (SELECT 1 FROM reservations r
-                                WHERE r.provider_id = provider AND sched_holds(r)
-                                  AND r.occupation <> tstzrange(r.slot_start, r.slot_end)
-                                  AND (mine IS NULL OR r.id <> mine)
-                                  AND r.occupation && tstzrange(starts, ends)) END
-            THEN 'buffer'
-    END)
+        WHEN away && tstzrange(starts, ends) THEN 'time_off'
+        ELSE 'buffer'
+    END
 $$;
 
 -- Why client cannot book slot now (sched_slot_refusal's reasons, then 'client': the
@@ -583,8 +615,11 @@ LANGUAGE sql VOLATILE AS $$
     SELECT coalesce(
         (SELECT why
            FROM slots s LEFT JOIN schedules sc ON sc.provider_id = s.provider_id,
-                LATERAL sched_slot_refusal(s.id, s.provider_id, s.start_time, s.end_time,
-                                           sc, notice, mine) why
+                LATERAL sched_slot_context(s.provider_id, s.start_time, s.end_time, sc,
+                                           notice, mine) cx,
+                LATERAL sched_slot_refusal(s.id, s.start_time, s.end_time, cx.earliest,
+                                           cx.latest, cx.before, cx.after, cx.occupied,
+                                           cx.away, mine) why
           WHERE s.id = slot),
         (SELECT 'client' FROM slots s
           WHERE s.id = slot

@@ -771,6 +771,69 @@ subtest 'buffers: the list hides what booking refuses' => sub {
     is $m->{slot_id}, $at{'11:30'}, 'moved';
 };
 
+subtest 'every slot: listed exactly when it can be booked' => sub {
+    # Providers of every kind: manual slots only; a schedule with buffers before and
+    # after, and manual slots beyond its horizon; a schedule whose bookings keep the buffers it had; time off over manual
+    # slots; bookings of each. Then, for every future slot of theirs, the
+    # three lists (one provider, every provider, a slot's "available") and the
+    # booking's own check answer the same.
+    my $zone = 'UTC';
+    my ($day) = local_day($zone, 3);
+    my $manual = new_provider();
+    stmt('sched_slots_create', [ @SU, $manual, "'${day}T09:00:00Z'", "'${day}T12:40:00Z'",
+                                 "'1200 seconds'" ]);
+    my $buffered = new_provider();
+    schedule(provider => $buffered, zone => $zone, slot => 30, before => 15, after => 10,
+             horizon => 8, weekly => daily('09:00', '13:00'));
+    my ($far) = local_day($zone, 20);
+    stmt('sched_slots_create', [ @SU, $buffered, "'${far}T09:00:00Z'", "'${far}T10:00:00Z'",
+                                 "'1800 seconds'" ]);
+    my $plain = new_provider();
+    my $s = schedule(provider => $plain, zone => $zone, slot => 15, before => 0, after => 20,
+                     horizon => 8, weekly => daily('08:00', '12:00'));
+    my @clients = map { new_client() } 1 .. 6;
+    my @booked;
+    for my $p ($manual, $buffered, $plain) {
+        my $slots = bookable($p);
+        for my $i (grep { $_ % 5 == 1 } 0 .. $#$slots) {
+            my $r = book($clients[$i % @clients], $slots->[$i]);
+            push @booked, $r->{id} if $r->{id};
+        }
+    }
+    cmp_ok scalar @booked, '>=', 10, 'bookings made';
+    # $plain's bookings keep 20 minutes after, though its buffers go to 0 now.
+    stmt('sched_schedules_update', [ @SU, $s->{id}, 'NULL', 'NULL', 0, 0, 'NULL', 'false',
+                                     'NULL', 'NULL' ]);
+    my $off = stmt('sched_time_off_create', [ @SU, $manual, "'${day}T09:40:00Z'",
+                                              "'${day}T10:20:00Z'", "'x'" ])->[0];
+    ok $off->{id}, 'time off over two free manual slots' or diag explain $off;
+    my $client = new_client();
+    my %listed = map { $_ => 1 } map { @{ bookable($_) } } $manual, $buffered, $plain;
+    my @all = map { $_->{id} } @{ stmt('sched_slots_list', [ 'NULL', 'NULL', 'NULL', 'NULL',
+        'NULL', "'604800 seconds'", $NOTICE, 'NULL', 'NULL', 1000 ]) };
+    my %in_all = map { $_ => 1 } @all;
+    my $ids = rows("SELECT id, sched_booking_refusal($client, id, $NOTICE, NULL) AS why"
+                   . " FROM slots WHERE provider_id IN ($manual, $buffered, $plain)"
+                   . " AND start_time > now() ORDER BY id");
+    cmp_ok scalar @$ids, '>=', 100, 'slots checked: ' . scalar @$ids;
+    my (%why, $disagree);
+    for my $x (@$ids) {
+        my $bookable = !defined $x->{why} || $x->{why} eq '' ? 1 : 0;
+        $why{ $bookable ? 'bookable' : $x->{why} }++;
+        my $available = stmt('sched_slots_get', [ $x->{id}, $NOTICE ])->[0]{available} eq 't'
+            ? 1 : 0;
+        my @seen = ($listed{ $x->{id} } ? 1 : 0, $in_all{ $x->{id} } ? 1 : 0, $available);
+        next if "@seen" eq "$bookable $bookable $bookable";
+        $disagree++;
+        diag "slot $x->{id}: booking says " . ($x->{why} || 'bookable')
+             . ", listed by provider $seen[0], in the full list $seen[1], available $seen[2]";
+    }
+    ok !$disagree, 'every slot: the lists, "available" and booking agree';
+    note join ', ', map { "$_ $why{$_}" } sort keys %why;
+    ok $why{$_}, "some slots refused for $_" for qw(slot buffer time_off soon far);
+    ok $why{bookable}, 'and some bookable';
+};
+
 subtest 'notice and horizon' => sub {
     my $zone = 'UTC';
     my $p = new_provider();

@@ -1,5 +1,7 @@
 # Query plans of the hot statements: listing bookable slots, reading one client,
-# booking, and the password hash of a login. Each statement's exact text comes from
+# booking, and the password hash of a login. The list of one provider has the same
+# plan whether its slots are manual or a schedule made them (with buffers and time
+# off), and keeps the index order (no Sort). Each statement's exact text comes from
 # `tools/schedctl statement NAME`; it is prepared in a scratch database holding enough
 # rows that a sequential scan would be a poor choice, and explained as a generic plan
 # (the plan a pooled connection settles on after a few executions). The main table
@@ -78,10 +80,45 @@ SELECT c.id, s.id, now() + interval '30 minutes', now(), 'infinity', s.start_tim
   JOIN providers p ON p.id = s.provider_id
   JOIN clients c ON c.user_id = p.user_id
  WHERE s.start_time >= date_trunc('day', now()) + interval '3 days' AND s.id % 10 = 0;
+SQL
+
+# 50 more providers whose slots their schedules make (UTC, every day 08:00-16:00,
+# 15 minutes, 10 days, half of them with buffers), some time off, and every 10th
+# schedule slot booked.
+scratch_sql(<<'SQL');
+INSERT INTO users (username, password)
+SELECT 'plan_s_' || i, '$2y$10$planplanplanplanplanpleOZl5Mb2u1G4N5t5Uc0F3n0m3d7Q6u9e'
+  FROM generate_series(1, 50) i ORDER BY i;
+INSERT INTO providers (user_id)
+SELECT id FROM users WHERE username LIKE 'plan\_s\_%' ORDER BY id;
+INSERT INTO schedules (provider_id, time_zone, slot_minutes, horizon_days,
+                       buffer_after_minutes)
+SELECT p.id, 'UTC', 15, 10, CASE WHEN p.id % 2 = 0 THEN 10 ELSE 0 END
+  FROM providers p JOIN users u ON u.id = p.user_id AND u.username LIKE 'plan\_s\_%';
+INSERT INTO schedule_intervals (schedule_id, weekday, start_minute, end_minute)
+SELECT sc.id, wd, 480, 960 FROM schedules sc, generate_series(1, 7) wd;
+SELECT sum(sched_schedule_extend(provider_id)) FROM schedules;
+INSERT INTO time_off (provider_id, start_time, end_time)
+SELECT provider_id, date_trunc('day', now()) + interval '5 days',
+       date_trunc('day', now()) + interval '6 days'
+  FROM schedules WHERE id % 5 = 0;
+INSERT INTO reservations (client_id, slot_id, expires_at, confirmed_at, held_until,
+                          slot_start, slot_end)
+SELECT c.id, s.id, now() + interval '30 minutes', now(), 'infinity', s.start_time, s.end_time
+  FROM slots s
+  JOIN providers p ON p.id = s.provider_id
+  JOIN clients c ON c.user_id = p.user_id
+ WHERE s.source = 'schedule' AND s.id % 10 = 0
+   AND NOT EXISTS (SELECT 1 FROM time_off o WHERE o.provider_id = s.provider_id
+                      AND tstzrange(o.start_time, o.end_time)
+                          && tstzrange(s.start_time, s.end_time));
 VACUUM ANALYZE;
 SQL
 
 my $provider = scratch_sql('SELECT min(id) FROM providers');
+my $scheduled = scratch_sql("SELECT min(provider_id) FROM schedules WHERE buffer_after_minutes > 0");
+cmp_ok(scratch_sql("SELECT count(*) FROM slots WHERE source = 'schedule'"), '>=', 5000,
+       'at least 5000 schedule slots');
 my $client = scratch_sql('SELECT max(id) FROM clients');
 my $free_slot = scratch_sql(
     "SELECT max(id) FROM slots WHERE start_time > now() + interval '2 days'");
@@ -115,6 +152,8 @@ sub generic_plan {
 my @statements = (
     [ sched_slots_list_provider => 'slots', $provider, 'NULL', 'NULL', "'$date'", 'NULL',
       "'604800 seconds'", "'86400 seconds'", 'NULL', 'NULL', 101 ],
+    [ sched_slots_list_provider => 'slots', $scheduled, 'NULL', 'NULL', "'$date'", 'NULL',
+      "'604800 seconds'", "'86400 seconds'", 'NULL', 'NULL', 101 ],
     [ sched_slots_list => 'slots', 'NULL', 'NULL', 'NULL', "'$date'", 'NULL',
       "'604800 seconds'", "'86400 seconds'", 'NULL', 'NULL', 101 ],
     [ sched_clients_get => 'clients', "'plan_1'", 'false', $client ],
@@ -143,5 +182,23 @@ for my $s (@statements) {
             or diag "scans of the generic plan:\n$text";
     };
 }
+
+# The shape of a plan: its node types, depth first.
+sub shape {
+    my ($node) = @_;
+    return join(' ', $node->{'Node Type'} . ($node->{'Index Name'} ? "[$node->{'Index Name'}]" : ''),
+                map { '(' . shape($_) . ')' } @{ $node->{Plans} || [] });
+}
+
+subtest 'a list over schedule slots has the plan of a list over manual slots' => sub {
+    my @args = ('NULL', 'NULL', "'$date'", 'NULL', "'604800 seconds'", "'86400 seconds'",
+                'NULL', 'NULL', 101);
+    my $manual = generic_plan('sched_slots_list_provider', $provider, @args);
+    my $schedule = generic_plan('sched_slots_list_provider', $scheduled, @args);
+    is shape($schedule), shape($manual), 'the same plan' or diag shape($schedule);
+    unlike shape($manual), qr/\bSort\b/, 'no Sort: the index gives the order';
+    like shape($manual), qr/Index Scan\[slots_provider_start_idx\]/,
+        'slots read by provider and start';
+};
 
 finish();

@@ -91,7 +91,8 @@ my %built = (
                . " FROM providers p WHERE p.id = %d",
     available_slots => "SELECT jsonb_build_object('id', s.id, 'provider', s.provider_id,"
                      . " 'start_time', " . pg_time('s.start_time') . ", 'end_time', "
-                     . pg_time('s.end_time') . ", 'available', s.start_time >= now() + "
+                     . pg_time('s.end_time') . ", 'source', s.source, 'available', "
+                     . "s.start_time >= now() + "
                      . "interval '24 hours' AND NOT EXISTS (SELECT 1 FROM reservations r"
                      . " WHERE r.slot_id = s.id AND sched_holds(r))) FROM slots s"
                      . " WHERE s.id = %d",
@@ -101,6 +102,27 @@ my %built = (
                      . " 'status', sched_reservation_status(r), 'expires_at', "
                      . pg_time('r.expires_at') . ", 'confirmed_at', "
                      . pg_time('r.confirmed_at') . ") FROM reservations r WHERE r.id = %d",
+    schedules => "SELECT jsonb_build_object('id', x.id, 'provider', x.provider_id,"
+               . " 'time_zone', x.time_zone, 'slot_minutes', x.slot_minutes,"
+               . " 'buffer_before_minutes', x.buffer_before_minutes,"
+               . " 'buffer_after_minutes', x.buffer_after_minutes,"
+               . " 'min_notice_minutes', x.min_notice_minutes, 'horizon_days', x.horizon_days,"
+               . " 'weekly', (SELECT coalesce(jsonb_agg(jsonb_build_object('weekday', i.weekday,"
+               . " 'start', to_char(make_interval(mins => i.start_minute), 'HH24:MI'),"
+               . " 'end', to_char(make_interval(mins => i.end_minute), 'HH24:MI'))"
+               . " ORDER BY i.weekday, i.start_minute), '[]') FROM schedule_intervals i"
+               . " WHERE i.schedule_id = x.id), 'materialized_until', "
+               . pg_time('x.materialized_until') . ") FROM schedules x WHERE x.id = %d",
+    schedule_overrides => "SELECT jsonb_build_object('id', o.id, 'provider', o.provider_id,"
+               . " 'date', o.local_date, 'intervals', (SELECT coalesce(jsonb_agg("
+               . "jsonb_build_object('start', to_char(make_interval(mins => i.start_minute),"
+               . " 'HH24:MI'), 'end', to_char(make_interval(mins => i.end_minute), 'HH24:MI'))"
+               . " ORDER BY i.start_minute), '[]') FROM schedule_override_intervals i"
+               . " WHERE i.override_id = o.id)) FROM schedule_overrides o WHERE o.id = %d",
+    time_off => "SELECT jsonb_build_object('id', t.id, 'provider', t.provider_id,"
+              . " 'start_time', " . pg_time('t.start_time') . ", 'end_time', "
+              . pg_time('t.end_time') . ", 'reason', t.reason) FROM time_off t"
+              . " WHERE t.id = %d",
 );
 
 subtest 'objects equal to jsonb_build_object of the same rows' => sub {
@@ -114,8 +136,25 @@ subtest 'objects equal to jsonb_build_object of the same rows' => sub {
     my $r2 = POST('/appointment_reservations/', { client => $c, slot => $slots[1] })->{json};
     is POST("/appointment_reservations/$r2->{id}/confirm/")->{status}, 200, 'one confirmed';
     my $user = psql("SELECT user_id FROM clients WHERE id = $c");
+    my $sp = make_provider();
+    my $sc = POST('/schedules/', { provider => $sp, time_zone => 'America/New_York',
+                                   buffer_after_minutes => 5, min_notice_minutes => 90,
+                                   weekly => [ { weekday => 2, start => '08:30',
+                                                 end => '24:00' },
+                                               { weekday => 1, start => '00:00',
+                                                 end => '09:15' } ] });
+    is $sc->{status}, 201, 'a schedule' or diag $sc->{content};
+    my $ov = POST('/schedule_overrides/', { provider => $sp, date => day(20),
+                                            intervals => [ { start => '13:05',
+                                                             end => '14:00' } ] });
+    is $ov->{status}, 201, 'an override' or diag $ov->{content};
+    my $to = POST('/time_off/', { provider => $sp, start_time => at(30, '10:00'),
+                                  end_time => at(31, '10:00'), reason => "caf\x{e9} \"x\"" });
+    is $to->{status}, 201, 'time off' or diag $to->{content};
     my %one = (users => $user, clients => $c, providers => $p,
-               available_slots => $slots[0], appointment_reservations => $r1->{id});
+               available_slots => $slots[0], appointment_reservations => $r1->{id},
+               schedules => $sc->{json}{id}, schedule_overrides => $ov->{json}{id},
+               time_off => $to->{json}{id});
     for my $collection (sort keys %one) {
         for my $id ($one{$collection}, $collection eq 'appointment_reservations' ? $r2->{id}
                                        : $collection eq 'available_slots' ? $slots[2] : ()) {

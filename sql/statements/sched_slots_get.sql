@@ -11,6 +11,8 @@
 --   source        text         manual or schedule
 SELECT s.id, s.provider_id, s.start_time, s.end_time, why IS NULL AS available, s.source
   FROM slots s LEFT JOIN schedules sc ON sc.provider_id = s.provider_id,
-       LATERAL sched_slot_refusal(s.id, s.provider_id, s.start_time, s.end_time, sc,
-                                  $2::interval, NULL) why
+       LATERAL sched_slot_context(s.provider_id, s.start_time, s.end_time, sc,
+                                  $2::interval, NULL) cx,
+       LATERAL sched_slot_refusal(s.id, s.start_time, s.end_time, cx.earliest, cx.latest,
+                                  cx.before, cx.after, cx.occupied, cx.away, NULL) why
  WHERE s.id = $1::int8

@@ -33,8 +33,10 @@ SELECT s.id, s.provider_id, s.start_time, s.end_time, s.source
        LEFT JOIN LATERAL (SELECT x FROM schedules x
                            WHERE x.provider_id = s.provider_id OFFSET 0) sc ON true,
        w,
-       LATERAL sched_slot_refusal(s.id, s.provider_id, s.start_time, s.end_time, sc.x,
-                                  $7::interval, NULL) why
+       LATERAL sched_slot_context(s.provider_id, s.start_time, s.end_time, sc.x,
+                                  $7::interval, NULL) cx,
+       LATERAL sched_slot_refusal(s.id, s.start_time, s.end_time, cx.earliest, cx.latest,
+                                  cx.before, cx.after, cx.occupied, cx.away, NULL) why
  WHERE $1::int8 IS NULL
    AND s.start_time >= greatest(now() + w.notice, w.lo)
    AND (w.hi IS NULL OR s.start_time < w.hi)

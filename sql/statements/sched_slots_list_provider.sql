@@ -17,21 +17,33 @@
 --   start_time    timestamptz
 --   end_time      timestamptz
 --   source        text         manual or schedule
-WITH w AS (SELECT CASE WHEN $4::date IS NULL THEN $2::timestamptz
+WITH q AS (SELECT CASE WHEN $4::date IS NULL THEN $2::timestamptz
                        ELSE $4::date::timestamp AT TIME ZONE coalesce($5::text, 'UTC') END AS lo,
                   CASE WHEN $4::date IS NULL THEN $3::timestamptz
                        ELSE ($4::date::timestamp + $6::interval)
-                            AT TIME ZONE coalesce($5::text, 'UTC') END AS hi,
-                  -- the provider's schedule, read once (NULL: none)
-                  (SELECT x FROM schedules x WHERE x.provider_id = $1::int8) AS sc)
+                            AT TIME ZONE coalesce($5::text, 'UTC') END AS hi),
+     -- once for the page (MATERIALIZED): sched_slot_context over the whole window,
+     -- so that each slot is judged by comparisons in memory (sched_slot_refusal)
+     w AS MATERIALIZED
+          (SELECT greatest(cx.earliest, q.lo) AS first, coalesce(q.hi, 'infinity') AS hi,
+                  cx.*
+             FROM q LEFT JOIN schedules sc ON sc.provider_id = $1::int8,
+                  LATERAL sched_slot_context($1::int8, greatest(now(), q.lo),
+                                             coalesce(q.hi, 'infinity'), sc, $7::interval,
+                                             NULL) cx)
 SELECT s.id, s.provider_id, s.start_time, s.end_time, s.source
-  FROM slots s, w,
-       LATERAL sched_slot_refusal(s.id, s.provider_id, s.start_time, s.end_time, w.sc,
-                                  $7::interval, NULL) why
+  FROM -- w's values as columns (plain arguments, so that sched_slot_refusal is
+       -- inlined), each read once by an InitPlan
+       (SELECT (SELECT w.first FROM w) AS first, (SELECT w.hi FROM w) AS hi,
+               (SELECT w.latest FROM w) AS latest, (SELECT w.before FROM w) AS before,
+               (SELECT w.after FROM w) AS after, (SELECT w.occupied FROM w) AS occupied,
+               (SELECT w.away FROM w) AS away) b,
+       slots s,
+       LATERAL sched_slot_refusal(s.id, s.start_time, s.end_time, b.first, b.latest,
+                                  b.before, b.after, b.occupied, b.away, NULL) why
  WHERE s.provider_id = $1::int8
-   AND s.start_time >= greatest(now() + coalesce(make_interval(mins => (w.sc).min_notice_minutes),
-                                                 $7::interval), w.lo)
-   AND (w.hi IS NULL OR s.start_time < w.hi)
+   AND s.start_time >= b.first
+   AND s.start_time < b.hi
    AND (s.start_time, s.id) > (coalesce(timestamptz 'epoch' + $8::int8 * interval '1 microsecond',
                                         '-infinity'), coalesce($9::int8, 0))
    AND why IS NULL

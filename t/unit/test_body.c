@@ -177,12 +177,16 @@ static void test_schemas(void)
            "%s: 1 to %d fields", sched_body_all[i]->resource, SCHED_BODY_MAX_FIELDS);
         n++;
     }
-    is_int(n, 5, "five resources take a body");
+    is_int(n, 8, "eight resources take a body");
     is_int(sched_body_users.count, SCHED_USER_FIELDS, "users: every field indexed");
     is_int(sched_body_clients.count, SCHED_ROLE_FIELDS, "clients: every field indexed");
     is_int(sched_body_slots.count, SCHED_SLOT_FIELDS, "slots: every field indexed");
     is_int(sched_body_reservations.count, SCHED_RESERVATION_FIELDS,
            "reservations: every field indexed");
+    is_int(sched_body_schedules.count, SCHED_SCHEDULE_FIELDS, "schedules: every field indexed");
+    is_int(sched_body_overrides.count, SCHED_OVERRIDE_FIELDS,
+           "schedule overrides: every field indexed");
+    is_int(sched_body_time_off.count, SCHED_TIME_OFF_FIELDS, "time off: every field indexed");
     is_str(sched_body_users.fields[SCHED_USER_PASSWORD].name, "password",
            "users: the index names its field");
     is_str(sched_body_slots.fields[SCHED_SLOT_MINUTES].name, "slot_minutes",
