@@ -57,13 +57,14 @@ static int ref_string_check(const char *field, const char *s)
         return 1;
     }
     if (strcmp(field, "time_zone") == 0) {
-        /* letters, digits and _-+/, no leading '/' and no ".." */
+        /* letters, digits and _-+/; path parts that are not empty, no ".." */
         for (c = s; *c; c++) {
             if (!apr_isalnum(*c) && !strchr("_-+/", *c)) {
                 return 0;
             }
         }
-        return *s != '/' && strstr(s, "..") == NULL;
+        return *s != '/' && strstr(s, "..") == NULL && strstr(s, "//") == NULL
+               && (*s == '\0' || s[strlen(s) - 1] != '/');
     }
     FUZZ_CHECK(strcmp(field, "email") == 0, "no reference rule for %s", field);
     if (*s == '\0') {
