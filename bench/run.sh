@@ -709,6 +709,30 @@ if wanted schedules; then
             $n, scalar @t, $t[$#t / 2], $t[int(0.9 * $#t)], $t[-1];' \
         "$REPLACE_SLOTS" "${times[@]}")
     say "  $REPLACE_LINE ($AFTER_SLOTS future slots after)"
+    # The same changes as the database sees them: the statement the module runs, in a
+    # session like the module's (generic plans), each its own transaction; psql's
+    # timing includes the commit.
+    stmt=$(pgbench_sql sched_schedules_update \
+        "1=NULL,2=true,3=$SCHEDULE_ID,4='Europe/Paris',5=30,6=NULL,7=NULL,8=NULL,9=false,10=60,11=:'weekly'")
+    {
+        echo "SET plan_cache_mode = force_generic_plan;"
+        echo "\\timing on"
+        for i in $(seq 1 20); do
+            if [ $((i % 2)) = 1 ]; then hours="09:15 17:45"; else hours="09:00 17:30"; fi
+            # shellcheck disable=SC2086
+            echo "\\set weekly '$(weekly_json $hours)'"
+            echo "$stmt"
+        done
+    } >"$LOGDIR/schedule-replace.sql"
+    db_times=$("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DSN" -f "$LOGDIR/schedule-replace.sql" |
+        sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -20)
+    [ "$(echo "$db_times" | wc -l)" = 20 ] || die "psql did not time 20 changes of the schedule"
+    REPLACE_DB_LINE=$(perl -e '
+        my @t = sort { $a <=> $b } @ARGV;
+        printf "the same changes in the database (the statement and its commit, psql):"
+             . " median %.1f ms, p90 %.1f ms, max %.1f ms", $t[$#t / 2], $t[int(0.9 * $#t)], $t[-1];' \
+        $db_times)
+    say "  $REPLACE_DB_LINE"
 
     # The horizon task: 1,000 schedules (Europe/Paris, Monday to Friday 09:00-17:00,
     # 30 minutes, 60 days) that have no slot yet, then one day later.
@@ -736,6 +760,7 @@ if wanted schedules; then
     HORIZON_LINE="horizon task, 1,000 schedules: first 60 days ${FIRST_OUT#materialized: } in ${FIRST_S}s; one day later ${DAY_OUT#materialized: } in ${DAY_S}s"
     say "  $HORIZON_LINE"
     SCHED_LINES="schedules: $REPLACE_LINE
+schedules: $REPLACE_DB_LINE
 schedules: $HORIZON_LINE"
     printf '{"scale":"%s","scenario":"schedules","replace_slots":%d,"replace_s":[%s],"horizon_first_s":%s,"horizon_day_s":%s}\n' \
         "$SCALE" "$REPLACE_SLOTS" "$(IFS=,; echo "${times[*]}")" "$FIRST_S" "$DAY_S" >>"$RESULTS.tmp"

@@ -392,6 +392,17 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                         false)
 $$;
 
+-- A slot with an active reservation is not deleted (sched_slot_guard, sql/002): a
+-- check per row, a call of PL/pgSQL each. sched_materialize_counts deletes a
+-- schedule's slots a thousand at a time, having locked them and checked them itself
+-- (the same predicate, with a snapshot taken after its locks); it says so for that one
+-- statement with the transaction-local setting sched.guarded, and the trigger's WHEN
+-- lets those rows through without the call.
+DROP TRIGGER slots_reserved_delete ON slots;
+CREATE TRIGGER slots_reserved_delete BEFORE DELETE ON slots
+    FOR EACH ROW WHEN (current_setting('sched.guarded', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION sched_slot_guard();
+
 -- Makes provider's schedule slots due in the span [from_ts, to_ts) and deletes its
 -- schedule slots of the span that are no longer due (to_ts 'infinity': all of its
 -- future ones beyond the horizon too), in the caller's transaction:
@@ -459,11 +470,13 @@ BEGIN
     $q$ INTO doomed USING provider, due, lo, to_ts;
     -- Fresh snapshots from here: a booking that held one of them has committed.
     IF cardinality(doomed) > 0 THEN
+        PERFORM set_config('sched.guarded', 'on', true);
         DELETE FROM slots s
          WHERE s.id = ANY (doomed)
            AND NOT EXISTS (SELECT 1 FROM reservations r
                             WHERE r.slot_id = s.id AND sched_holds(r));
         GET DIAGNOSTICS removed = ROW_COUNT;
+        PERFORM set_config('sched.guarded', 'off', true);
     END IF;
     EXECUTE $q$
         SELECT ARRAY(SELECT s.id FROM slots s

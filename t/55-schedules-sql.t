@@ -847,6 +847,29 @@ subtest 'every slot: listed exactly when it can be booked' => sub {
     ok $why{bookable}, 'and some bookable';
 };
 
+subtest 'the guard of reserved slots stays on after a change' => sub {
+    my ($day) = local_day('UTC', 4);
+    my $p = new_provider();
+    my $s = schedule(provider => $p, zone => 'UTC', slot => 60, before => 0, after => 0,
+                     horizon => 10, weekly => daily('09:00', '11:00'));
+    my $slot = slots_of($p, 'UTC', $day)->[0]{id};
+    ok book(new_client(), $slot)->{id}, 'a slot booked';
+    # sched_materialize deletes with the guard's own check and tells the trigger so
+    # for that one statement; in the same transaction, a plain DELETE is guarded again.
+    my $e = error_of("UPDATE schedule_intervals SET start_minute = start_minute + 240,"
+                     . " end_minute = end_minute + 240 WHERE schedule_id = $s->{id};"
+                     . " SELECT sched_materialize($p, now(), 'infinity');"
+                     . " DELETE FROM slots WHERE id = $slot");
+    is $e && $e->{constraint}, 'slots_reserved', 'after a materialize, in its transaction:'
+        . ' deleting the reserved slot is refused' or diag explain $e;
+    is psql("SELECT count(*) FROM slots WHERE id = $slot"), 1, 'it is there';
+    is row("UPDATE schedule_intervals SET start_minute = start_minute + 240,"
+           . " end_minute = end_minute + 240 WHERE schedule_id = $s->{id};"
+           . " SELECT array_length(kept, 1) AS kept, removed"
+           . " FROM sched_materialize_counts($p, now(), 'infinity')")->{removed} > 0 ? 1 : 0,
+       1, 'such a change deletes slots (so the setting was on, then off)';
+};
+
 subtest 'notice and horizon' => sub {
     my $zone = 'UTC';
     my $p = new_provider();
