@@ -1171,7 +1171,7 @@ open my $fh, '<', $pglog or die "$pglog: $!";
 seek $fh, $log_offset, 0;
 my @errors = grep { /\bERROR:/ } <$fh>;
 my @unexpected = grep {
-    !/unknown time zone|violates (?:check|exclusion) constraint|intervals must be a JSON array|time off must end/
+    !/unknown time zone|violates (?:check|exclusion) constraint|intervals must be a JSON array|time off must end|slot \d+ has an active reservation/
 } @errors;
 is scalar(@unexpected), 0, 'PostgreSQL logged no ERROR but those of the refused values'
     or diag @unexpected[0 .. ($#unexpected < 9 ? $#unexpected : 9)];
