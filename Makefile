@@ -72,7 +72,7 @@ GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_poo
               src/sched_authn.c src/sched_row.c src/sched_repr.c src/sched_startup.c \
               src/sched_server.c src/sched_mount.c src/sched_params.c \
               src/sched_res_schedules.c src/sched_res_overrides.c src/sched_res_time_off.c \
-              src/sched_watchdog.c
+              src/sched_res_history.c src/sched_watchdog.c
 # libpq only (no httpd): the module and schedctl share them.
 SQL_SRC    := src/sched_stmts.c src/sched_sqlcheck.c
 MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC) $(SQL_SRC)
@@ -105,11 +105,11 @@ all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
 
 CTL_SRC    := $(wildcard tools/schedctl_*.c)
+CTL_LIB    := src/sched_crypt.c src/sched_rules.c src/sched_parse.c
 tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
-                include/sched_stmts.h src/sched_crypt.c src/sched_rules.c $(HEADERS)
+                include/sched_stmts.h $(CTL_LIB) $(HEADERS)
 	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I tools -I $(PG_INC) $(APR_CFLAGS) \
-	    $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) src/sched_crypt.c src/sched_rules.c \
-	    -lpq $(APR_LIBS)
+	    $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) $(CTL_LIB) -lpq $(APR_LIBS)
 
 # The statement table and its enums, from sql/statements/ (generated, not in git).
 include/sched_stmts.h src/sched_stmts.c &: $(STATEMENTS) tools/sqlgen.pl
@@ -131,12 +131,11 @@ $(SAN)/.libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
 
 # $(SAN)/sql: schedctl finds the migrations beside its tools/ folder, as in a checkout.
 $(SAN)/tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
-                       include/sched_stmts.h src/sched_crypt.c src/sched_rules.c $(HEADERS)
+                       include/sched_stmts.h $(CTL_LIB) $(HEADERS)
 	@mkdir -p $(SAN)/tools
 	@ln -sfn ../sql $(SAN)/sql
 	$(SAN_CC) $(WARN) $(SAN_FLAGS) -std=gnu11 -O1 -g -I include -I tools -I $(PG_INC) \
-	    $(APR_CFLAGS) $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) src/sched_crypt.c \
-	    src/sched_rules.c -lpq $(APR_LIBS)
+	    $(APR_CFLAGS) $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) $(CTL_LIB) -lpq $(APR_LIBS)
 
 # The OpenAPI document, embedded in the module (generated, not in git).
 src/sched_openapi_doc.c: src/openapi.json tools/embed.pl

@@ -46,6 +46,7 @@
 #define SCHED_AUTH_CACHE_MAX    86400
 #define SCHED_POOL_WAIT_MAX     300
 #define SCHED_MAINTENANCE_MAX   86400
+#define SCHED_RETENTION_MAX     (100LL * 365 * 86400)
 #define SCHED_MAX_BODY_MAX      (64 * 1024 * 1024)
 
 /* The username and email rules of the API, of schedctl and of the users table. */

@@ -27,7 +27,7 @@ extern module AP_MODULE_DECLARE_DATA sched_module;
  *   003    sched_res_*.c                                            00302
  *   004    sched_authn.c sched_credcache.c                          00405
  *   005    sched_startup.c                                          00505
- *   006    sched_watchdog.c                                         00607
+ *   006    sched_watchdog.c                                         00609
  */
 #define SCHED_LOGNO(n) "SCHED" #n ": "
 
@@ -56,5 +56,6 @@ typedef struct sched_config_t {
 #define SCHED_DEFAULT_AUTH_CACHE  300
 #define SCHED_DEFAULT_POOL_WAIT   3
 #define SCHED_DEFAULT_MAINTENANCE 3600
+#define SCHED_DEFAULT_RETENTION   (90 * 86400)
 
 #endif

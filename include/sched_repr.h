@@ -84,6 +84,20 @@ void sched_repr_reservation(sched_jsonw_t *w, const PGresult *res, int row,
     SCHED_##S##__CLIENT_ID, SCHED_##S##__SLOT_ID, SCHED_##S##__CREATED_AT, \
     SCHED_##S##__EXPIRES_AT, SCHED_##S##__CONFIRMED_AT, SCHED_##S##__STATUS } }
 
+/* A change of an object: {"id", "at", "actor", "action", "changes"} */
+void sched_repr_history(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
+#define SCHED_REPR_HISTORY(S) { sched_repr_history, { SCHED_##S##__ID, SCHED_##S##__AT, \
+    SCHED_##S##__ACTOR, SCHED_##S##__ACTION, SCHED_##S##__CHANGES } }
+
+/* An event of the feed: {"id", "type", "object", "object_id", "at", "actor",
+ * "action", "changes", "data"} */
+void sched_repr_event(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
+#define SCHED_REPR_EVENT(S) { sched_repr_event, { SCHED_##S##__ID, SCHED_##S##__XID, \
+    SCHED_##S##__AT, SCHED_##S##__ACTOR, SCHED_##S##__OBJECT, SCHED_##S##__OBJECT_ID, \
+    SCHED_##S##__ACTION, SCHED_##S##__CHANGES, SCHED_##S##__DATA } }
+/* The event's transaction, among cols (the first key of the feed's order). */
+#define SCHED_REPR_EVENT_XID 1
+
 /* A timestamptz member: RFC 3339, or null for NULL and infinity. */
 void sched_repr_time(sched_jsonw_t *w, const char *key, const PGresult *res, int row,
                      int col);

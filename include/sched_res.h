@@ -15,6 +15,8 @@ typedef struct sched_action_t {
 
 typedef struct sched_resource_t {
     const char *name;           /* first path segment */
+    const char *object;         /* its objects' name in events ("slot"): GET
+                                   /name/{id}/history/ reads them; NULL: no history */
     sched_endpoint_fn list;     /* GET /name/ */
     sched_endpoint_fn create;   /* POST /name/ */
     sched_endpoint_fn read;     /* GET /name/{id}/ */
@@ -34,6 +36,10 @@ extern const sched_resource_t sched_res_openapi;
 extern const sched_resource_t sched_res_schedules;
 extern const sched_resource_t sched_res_overrides;
 extern const sched_resource_t sched_res_time_off;
+extern const sched_resource_t sched_res_events;
+
+/* GET /name/{id}/history/ of a resource that has an object name. */
+int sched_res_history(sched_req_t *req, const sched_resource_t *res);
 
 /* GET / */
 int sched_res_root(sched_req_t *req);

@@ -17,6 +17,7 @@ typedef struct sched_server_t {
     struct sched_gate_t *gate;  /* per process, from child_init */
     apr_array_header_t *mounts; /* const char *: the paths that say SetHandler sched */
     apr_int64_t maintenance_interval;   /* SchedMaintenanceInterval, seconds; -1 unset */
+    apr_int64_t event_retention;        /* SchedEventRetention, seconds; -1 unset */
 } sched_server_t;
 
 /* create_server_config. */

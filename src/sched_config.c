@@ -208,6 +208,20 @@ static const char *sched_cmd_maintenance(cmd_parms *cmd, void *dcfg, const char 
     return err ? sched_cmd_fail(cmd, err) : NULL;
 }
 
+/* SchedEventRetention: the main server's, as SchedMaintenanceInterval (the task that
+ * prunes the events is the same). */
+static const char *sched_cmd_retention(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_server_t *conf = sched_server_get(cmd->server);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dcfg;
+    if (err) {
+        return err;
+    }
+    err = sched_parse_duration(arg, 1, SCHED_RETENTION_MAX, &conf->event_retention);
+    return err ? sched_cmd_fail(cmd, err) : NULL;
+}
+
 #define SCHED_DURATION(name, rule, help) \
     AP_INIT_TAKE1(name, sched_cmd_duration, (void *)&(rule), RSRC_CONF | ACCESS_CONF, help)
 
@@ -228,6 +242,9 @@ const command_rec sched_cmds[] = {
     AP_INIT_TAKE1("SchedMaintenanceInterval", sched_cmd_maintenance, NULL, RSRC_CONF,
                   "how often the background task moves the schedules' horizon "
                   "(default 1h; the main server only)"),
+    AP_INIT_TAKE1("SchedEventRetention", sched_cmd_retention, NULL, RSRC_CONF,
+                  "how long the events (history, feed) are kept; the background task "
+                  "deletes older ones (default 90d; the main server only)"),
     AP_INIT_TAKE1("SchedPageSize", sched_cmd_page_size, NULL, RSRC_CONF | ACCESS_CONF,
                   "default limit of lists (1 to " SCHED_STR(SCHED_MAX_PAGE_SIZE) "; default 100)"),
     AP_INIT_TAKE1("SchedMaxBody", sched_cmd_max_body, NULL, RSRC_CONF | ACCESS_CONF,

@@ -14,13 +14,23 @@
 static const sched_resource_t *const sched_resources[] = {
     &sched_res_users, &sched_res_clients, &sched_res_providers, &sched_res_slots,
     &sched_res_reservations, &sched_res_schedules, &sched_res_overrides,
-    &sched_res_time_off, &sched_res_health, &sched_res_openapi, NULL
+    &sched_res_time_off, &sched_res_events, &sched_res_health, &sched_res_openapi, NULL
 };
 
 /* The functions serving one path, by method. */
 typedef struct sched_methods_t {
     sched_endpoint_fn get, post, put, patch, delete;
 } sched_methods_t;
+
+#define SCHED_HISTORY "history"
+
+static const sched_resource_t *sched_resource_find(const char *name);
+
+/* GET /name/{id}/history/: the endpoint of every resource with an object name. */
+static int sched_history_get(sched_req_t *req)
+{
+    return sched_res_history(req, sched_resource_find(req->route.resource));
+}
 
 static const sched_resource_t *sched_resource_find(const char *name)
 {
@@ -75,6 +85,10 @@ static int sched_methods_for(const sched_route_t *route, sched_methods_t *m)
         m->get = res->me;
         break;
     case SCHED_TARGET_ACTION:
+        if (res->object && strcmp(route->action, SCHED_HISTORY) == 0) {
+            m->get = sched_history_get;
+            break;
+        }
         action = sched_action_find(res, route->action);
         m->post = action ? action->post : NULL;
         break;

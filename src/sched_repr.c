@@ -77,7 +77,7 @@ void sched_repr_slot_detail(sched_jsonw_t *w, const PGresult *res, int row,
     sched_jsonw_close(w, '}');
 }
 
-/* An int4 member, or null. */
+/* An integer member (int4, int8), or null. */
 static void sched_repr_int(sched_jsonw_t *w, const char *key, const PGresult *res,
                            int row, int col)
 {
@@ -184,4 +184,43 @@ void sched_repr_reservation(sched_jsonw_t *w, const PGresult *res, int row,
     sched_repr_time(w, "confirmed_at", res, row, cols[5]);
     sched_jsonw_close(w, '}');
     (void)len;
+}
+
+void sched_repr_history(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
+{
+    sched_jsonw_open(w, NULL, '{');
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    sched_repr_time(w, "at", res, row, cols[1]);
+    sched_repr_int(w, "actor", res, row, cols[2]);
+    sched_repr_text(w, "action", res, row, cols[3]);
+    sched_repr_json(w, "changes", res, row, cols[4]);
+    sched_jsonw_close(w, '}');
+}
+
+void sched_repr_event(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
+{
+    apr_size_t olen, alen;
+    const char *object = sched_row_text(res, row, cols[4], &olen);
+    const char *action = sched_row_text(res, row, cols[6], &alen);
+    char type[64];
+
+    sched_jsonw_open(w, NULL, '{');
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    if (object && action && olen + alen + 2 <= sizeof(type)) {
+        memcpy(type, object, olen);
+        type[olen] = '.';
+        memcpy(type + olen + 1, action, alen);
+        sched_jsonw_str(w, "type", type, olen + 1 + alen);
+    }
+    else {
+        sched_jsonw_null(w, "type");
+    }
+    sched_repr_text(w, "object", res, row, cols[4]);
+    sched_jsonw_int(w, "object_id", sched_row_int(res, row, cols[5]));
+    sched_repr_time(w, "at", res, row, cols[2]);
+    sched_repr_int(w, "actor", res, row, cols[3]);
+    sched_repr_text(w, "action", res, row, cols[6]);
+    sched_repr_json(w, "changes", res, row, cols[7]);
+    sched_repr_json(w, "data", res, row, cols[8]);
+    sched_jsonw_close(w, '}');
 }

@@ -112,7 +112,8 @@ static int sched_overrides_remove(sched_req_t *req)
 }
 
 const sched_resource_t sched_res_overrides = {
-    .name = "schedule_overrides", .list = sched_overrides_list,
+    .name = "schedule_overrides", .object = "schedule_override",
+    .list = sched_overrides_list,
     .create = sched_overrides_create, .read = sched_overrides_read,
     .change = sched_overrides_change, .remove = sched_overrides_remove
 };

@@ -312,7 +312,8 @@ static const sched_action_t sched_reservation_actions[] = {
 };
 
 const sched_resource_t sched_res_reservations = {
-    .name = "appointment_reservations", .list = sched_reservations_list,
+    .name = "appointment_reservations", .object = "reservation",
+    .list = sched_reservations_list,
     .create = sched_reservations_create, .read = sched_reservations_read,
     .change = sched_reservations_move,
     .remove = sched_reservations_remove, .actions = sched_reservation_actions

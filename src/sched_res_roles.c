@@ -104,13 +104,15 @@ static int sched_role_remove(sched_req_t *req)
 }
 
 const sched_resource_t sched_res_clients = {
-    .name = "clients", .list = sched_role_list, .create = sched_role_create,
+    .name = "clients", .object = "client",
+    .list = sched_role_list, .create = sched_role_create,
     .read = sched_role_read, .change = sched_role_change,
     .remove = sched_role_remove
 };
 
 const sched_resource_t sched_res_providers = {
-    .name = "providers", .list = sched_role_list, .create = sched_role_create,
+    .name = "providers", .object = "provider",
+    .list = sched_role_list, .create = sched_role_create,
     .read = sched_role_read, .change = sched_role_change,
     .remove = sched_role_remove
 };

@@ -108,7 +108,8 @@ static int sched_schedules_remove(sched_req_t *req)
 }
 
 const sched_resource_t sched_res_schedules = {
-    .name = "schedules", .list = sched_schedules_list, .create = sched_schedules_create,
+    .name = "schedules", .object = "schedule",
+    .list = sched_schedules_list, .create = sched_schedules_create,
     .read = sched_schedules_read, .change = sched_schedules_change,
     .remove = sched_schedules_remove
 };

@@ -204,7 +204,8 @@ static int sched_slots_remove(sched_req_t *req)
 }
 
 const sched_resource_t sched_res_slots = {
-    .name = "available_slots", .list = sched_slots_list, .create = sched_slots_create,
+    .name = "available_slots", .object = "slot",
+    .list = sched_slots_list, .create = sched_slots_create,
     .read = sched_slots_read, .change = sched_slots_change,
     .remove = sched_slots_remove
 };

@@ -94,7 +94,8 @@ static int sched_time_off_remove(sched_req_t *req)
 }
 
 const sched_resource_t sched_res_time_off = {
-    .name = "time_off", .list = sched_time_off_list, .create = sched_time_off_create,
+    .name = "time_off", .object = "time_off",
+    .list = sched_time_off_list, .create = sched_time_off_create,
     .read = sched_time_off_read, .change = sched_time_off_change,
     .remove = sched_time_off_remove
 };

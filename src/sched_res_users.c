@@ -145,7 +145,8 @@ static int sched_users_remove(sched_req_t *req)
 }
 
 const sched_resource_t sched_res_users = {
-    .name = "users", .list = sched_users_list, .create = sched_users_create,
+    .name = "users", .object = "user",
+    .list = sched_users_list, .create = sched_users_create,
     .read = sched_users_read, .change = sched_users_change,
     .remove = sched_users_remove, .me = sched_users_me
 };

@@ -12,6 +12,7 @@ void *sched_server_create(apr_pool_t *p, server_rec *s)
     conf->size = SCHED_DBD_DEFAULT_MAX;
     conf->mounts = apr_array_make(p, 2, sizeof(const char *));
     conf->maintenance_interval = -1;
+    conf->event_retention = -1;
     return conf;
 }
 

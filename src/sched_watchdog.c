@@ -9,6 +9,8 @@
  *   a batch at a time, until none is behind. Two httpd servers on one database may
  *   run it at once: it locks the providers it extends with SKIP LOCKED, and the
  *   constraints hold whatever it does.
+ * - The events older than SchedEventRetention (90 days) are deleted, a batch at a
+ *   time (sched_events_prune); two servers take different rows (SKIP LOCKED).
  *
  * It takes a connection of the server's pool like a request does (bounded by
  * SchedPoolWait's default), and gives it back before it sleeps. */
@@ -28,9 +30,11 @@
 #define SCHED_WATCHDOG_NAME    "_sched_maintenance_"
 #define SCHED_WATCHDOG_BATCH   "100"
 #define SCHED_WATCHDOG_ROUNDS  1000    /* batches at most in one run */
+#define SCHED_WATCHDOG_PRUNE   "10000" /* events deleted per statement */
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *sched_wd_dbd_open = NULL;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *sched_wd_dbd_close = NULL;
+static apr_int64_t sched_wd_retention = SCHED_DEFAULT_RETENTION;   /* the main server's */
 
 /* The horizon of every schedule of s's database, moved forward. */
 static void sched_watchdog_horizon(server_rec *s, PGconn *conn)
@@ -58,6 +62,32 @@ static void sched_watchdog_horizon(server_rec *s, PGconn *conn)
                  " schedules extended, %" APR_INT64_T_FMT " slots made", schedules, slots);
 }
 
+/* The events older than the retention, deleted. */
+static void sched_watchdog_prune(server_rec *s, PGconn *conn, apr_pool_t *p)
+{
+    apr_int64_t deleted = 0, n = 1;
+    const char *params[2];
+    int round;
+
+    params[0] = apr_psprintf(p, "%" APR_INT64_T_FMT " seconds", sched_wd_retention);
+    params[1] = SCHED_WATCHDOG_PRUNE;
+    for (round = 0; round < SCHED_WATCHDOG_ROUNDS && n > 0; round++) {
+        PGresult *res = sched_sql_exec(conn, SCHED_STMT_EVENTS_PRUNE, 2, params);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SCHED_LOGNO(00607)
+                         "could not delete the old events: SQLSTATE %s",
+                         PQresultErrorField(res, PG_DIAG_SQLSTATE));
+            PQclear(res);
+            return;
+        }
+        n = apr_atoi64(PQgetvalue(res, 0, SCHED_EVENTS_PRUNE__DELETED));
+        deleted += n;
+        PQclear(res);
+    }
+    ap_log_error(APLOG_MARK, deleted ? APLOG_INFO : APLOG_DEBUG, 0, s, SCHED_LOGNO(00608)
+                 "events older than %s deleted: %" APR_INT64_T_FMT, params[0], deleted);
+}
+
 /* One run for s's database, on a connection of its pool. */
 static void sched_watchdog_run(server_rec *s, apr_pool_t *p)
 {
@@ -76,6 +106,7 @@ static void sched_watchdog_run(server_rec *s, apr_pool_t *p)
     }
     if (conn && PQstatus(conn) == CONNECTION_OK) {
         sched_watchdog_horizon(s, conn);
+        sched_watchdog_prune(s, conn, p);
     }
     else {
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, SCHED_LOGNO(00605)
@@ -115,15 +146,18 @@ int sched_watchdog_init(apr_pool_t *pconf, server_rec *main_server)
     APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_callback =
         APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
     apr_int64_t interval = sched_server_get(main_server)->maintenance_interval;
+    apr_int64_t retention = sched_server_get(main_server)->event_retention;
     ap_watchdog_t *watchdog;
     apr_status_t rv;
 
+    sched_wd_retention = retention > 0 ? retention : SCHED_DEFAULT_RETENTION;
     sched_wd_dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     sched_wd_dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     if (!get_instance || !register_callback) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, main_server, SCHED_LOGNO(00601)
                      "mod_watchdog is not loaded: the schedules' horizon does not move "
-                     "by itself (schedctl materialize moves it)");
+                     "and old events are not deleted by themselves (schedctl materialize "
+                     "and schedctl prune-events do it)");
         return OK;
     }
     rv = get_instance(&watchdog, SCHED_WATCHDOG_NAME, 0, 1, pconf);

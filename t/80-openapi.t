@@ -21,7 +21,10 @@ my @SERVED = qw(
     /appointment_reservations/{id}/confirm/ /appointment_reservations/{id}/cancel/
     /schedules/ /schedules/{id}/ /schedule_overrides/ /schedule_overrides/{id}/
     /time_off/ /time_off/{id}/
+    /events/
 );
+push @SERVED, map { "/$_/{id}/history/" } qw(users clients providers available_slots
+    appointment_reservations schedules schedule_overrides time_off);
 
 # The required fields of each request body (API.md, README "API").
 my %REQUIRED = (
@@ -408,6 +411,10 @@ subtest 'answers have the fields their schema names' => sub {
     $fields_are->($r->{json}, 'TimeOffChanged', 'POST /time_off/');
     $fields_are->(GET("/time_off/$r->{json}{id}/")->{json}, 'TimeOff', 'GET /time_off/{id}/');
     $fields_are->(GET('/')->{json}, 'Root', 'GET /');
+    my $history = GET("/time_off/$r->{json}{id}/history/")->{json};
+    $fields_are->($history->[0], 'Change', 'GET /time_off/{id}/history/');
+    my $events = GET('/events/?limit=1')->{json};
+    $fields_are->($events->[0], 'Event', 'GET /events/');
 };
 
 finish();

@@ -124,6 +124,10 @@ my $free_slot = scratch_sql(
     "SELECT max(id) FROM slots WHERE start_time > now() + interval '2 days'");
 my $date = scratch_sql("SELECT (date_trunc('day', now()) + interval '3 days')::date");
 cmp_ok(scratch_sql('SELECT count(*) FROM slots'), '>=', 5000, 'at least 5000 slots');
+# The rows above are events too (sql/007): a feed to read from its middle.
+cmp_ok(scratch_sql('SELECT count(*) FROM events'), '>=', 20000, 'at least 20000 events');
+my ($event_xid, $event_id) = split /\|/, scratch_sql(
+    'SELECT xid, id FROM events ORDER BY xid, id OFFSET 10000 LIMIT 1');
 
 # Every scan of the plan: [node type, relation] (a Bitmap Heap Scan's index is its
 # child Bitmap Index Scan).
@@ -160,6 +164,9 @@ my @statements = (
     [ sched_auth_password => 'users', "'plan_4000'" ],
     [ sched_reservations_create => 'slots', "'plan_1'", 'false', $client, $free_slot,
       "'1800 seconds'", "'86400 seconds'", 'NULL', "'client=$client&slot=$free_slot&user='" ],
+    [ sched_events_list => 'events', "'plan_1'", 'true', 'NULL', 'NULL', 101 ],
+    [ sched_events_list => 'events', "'plan_1'", 'true', $event_xid, $event_id, 101 ],
+    [ sched_history_list => 'events', "'plan_1'", 'true', "'slot'", $free_slot, 'NULL', 101 ],
 );
 
 for my $s (@statements) {
@@ -181,6 +188,18 @@ for my $s (@statements) {
         ok(!@seq, "$name: no Seq Scan on slots, reservations, clients or users")
             or diag "scans of the generic plan:\n$text";
     };
+}
+
+# The feed and a history read their page from the index in its order: the LIMIT
+# stops the index scan after a page, whatever the size of the table.
+for my $s ([ 'the feed', 'events_feed_idx', 'sched_events_list', "'plan_1'", 'true',
+             $event_xid, $event_id, 101 ],
+           [ 'a history', 'events_object_idx', 'sched_history_list', "'plan_1'", 'true',
+             "'slot'", $free_slot, 'NULL', 101 ]) {
+    my ($what, $index, $name, @params) = @$s;
+    my @scans = grep { $_->[1] eq 'events' } @{ scans(generic_plan($name, @params), []) };
+    is_deeply [ map { "$_->[0] $_->[2]" } @scans ], [ "Index Scan $index" ],
+        "$what: one index scan of events, on $index";
 }
 
 # The shape of a plan: its node types, depth first.

@@ -27,6 +27,7 @@ typedef struct schedctl_t {
     const char *email;
     int password_stdin;
     int update;
+    const char *keep;           /* prune-events' --keep */
 } schedctl_t;
 
 extern const char *const schedctl_name;
@@ -60,6 +61,11 @@ int schedctl_check(schedctl_t *ctl);
 int schedctl_createsuperuser(schedctl_t *ctl);
 int schedctl_statement(const char *name);
 int schedctl_materialize(schedctl_t *ctl);
+
+/* ---- schedctl_prune.c ---- */
+
+/* prune-events: delete the events older than --keep (default 90d). */
+int schedctl_prune_events(schedctl_t *ctl);
 
 /* Prepares every statement of the module that is prepared, and checks what each
  * answers; returns how many failed (schedctl_statement.c). */

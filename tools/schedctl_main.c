@@ -11,6 +11,8 @@
  *                                                  make an existing user one)
  *   schedctl [--dsn DSN] materialize               move every schedule's horizon now, as
  *                                                  httpd's background task does hourly
+ *   schedctl [--dsn DSN] prune-events [--keep D]   delete the events older than D (90d),
+ *                                                  as httpd's background task does
  *   schedctl statement NAME                        print the SQL text of the module's
  *                                                  statement NAME (as embedded from
  *                                                  sql/statements/NAME.sql); no
@@ -31,7 +33,7 @@
 const char *const schedctl_name = "schedctl";
 
 enum { OPT_DSN = 256, OPT_SQL_DIR, OPT_USERNAME, OPT_EMAIL, OPT_PASSWORD_STDIN,
-       OPT_UPDATE, OPT_HELP };
+       OPT_UPDATE, OPT_KEEP, OPT_HELP };
 
 static const apr_getopt_option_t schedctl_options[] = {
     { "dsn",            OPT_DSN,            1, "libpq connection string or URI" },
@@ -40,6 +42,7 @@ static const apr_getopt_option_t schedctl_options[] = {
     { "email",          OPT_EMAIL,          1, "createsuperuser: the email" },
     { "password-stdin", OPT_PASSWORD_STDIN, 0, "createsuperuser: password from stdin" },
     { "update",         OPT_UPDATE,         0, "createsuperuser: update an existing user" },
+    { "keep",           OPT_KEEP,           1, "prune-events: how long events are kept" },
     { "help",           OPT_HELP,           0, "this text" },
     { NULL, 0, 0, NULL }
 };
@@ -51,6 +54,7 @@ static void schedctl_usage(FILE *out)
             "       %s [--dsn DSN] createsuperuser [--username NAME] [--email EMAIL]\n"
             "                [--password-stdin] [--update]\n"
             "       %s [--dsn DSN] materialize\n"
+            "       %s [--dsn DSN] prune-events [--keep DURATION]\n"
             "       %s statement NAME\n"
             "\n"
             "  migrate           apply the migrations (DIR/NNN_name.sql) not yet applied\n"
@@ -61,6 +65,8 @@ static void schedctl_usage(FILE *out)
             "                    email (may be empty) and password not given below\n"
             "  materialize       make the slots of every schedule up to its horizon now\n"
             "                    (httpd's background task does it every hour)\n"
+            "  prune-events      delete the events (history, feed) older than --keep\n"
+            "                    (httpd's background task does it, by SchedEventRetention)\n"
             "  statement NAME    print the SQL text of the module's statement NAME\n"
             "                    (sched_slots_list, ...); exit 1 when there is none\n"
             "\n"
@@ -74,8 +80,9 @@ static void schedctl_usage(FILE *out)
             "  --password-stdin  read the password (8 to 72 bytes) as one line of\n"
             "                    standard input, without asking; needs --username\n"
             "  --update          when the user exists: give it the password and make it\n"
-            "                    an active superuser, instead of failing\n",
-            schedctl_name, schedctl_name, schedctl_name, schedctl_name);
+            "                    an active superuser, instead of failing\n"
+            "  --keep DURATION   30d, 12h, ... (s, m, h, d); default 90d\n",
+            schedctl_name, schedctl_name, schedctl_name, schedctl_name, schedctl_name);
 }
 
 /* Stores one option; -1 to go on, else the exit code (--help: 0). */
@@ -88,6 +95,7 @@ static int schedctl_option(schedctl_t *ctl, int opt, const char *arg)
     case OPT_EMAIL: ctl->email = arg; break;
     case OPT_PASSWORD_STDIN: ctl->password_stdin = 1; break;
     case OPT_UPDATE: ctl->update = 1; break;
+    case OPT_KEEP: ctl->keep = arg; break;
     default:
         schedctl_usage(stdout);
         return SCHEDCTL_OK;
@@ -99,8 +107,9 @@ static int schedctl_option(schedctl_t *ctl, int opt, const char *arg)
 static int schedctl_command_ok(const schedctl_t *ctl)
 {
     int create = strcmp(ctl->command, "createsuperuser") == 0;
+    int prune = strcmp(ctl->command, "prune-events") == 0;
 
-    if (!create && strcmp(ctl->command, "migrate") != 0
+    if (!create && !prune && strcmp(ctl->command, "migrate") != 0
         && strcmp(ctl->command, "check") != 0 && strcmp(ctl->command, "materialize") != 0) {
         fprintf(stderr, "%s: unknown command \"%s\"\n", schedctl_name, ctl->command);
         schedctl_usage(stderr);
@@ -109,6 +118,10 @@ static int schedctl_command_ok(const schedctl_t *ctl)
     if (!create && (ctl->username || ctl->email || ctl->password_stdin || ctl->update)) {
         fprintf(stderr, "%s: --username, --email, --password-stdin and --update go with"
                 " createsuperuser only\n", schedctl_name);
+        return SCHEDCTL_USAGE;
+    }
+    if (!prune && ctl->keep) {
+        fprintf(stderr, "%s: --keep goes with prune-events only\n", schedctl_name);
         return SCHEDCTL_USAGE;
     }
     return -1;
@@ -157,6 +170,9 @@ static int schedctl_run_command(schedctl_t *ctl, int argc, const char *const *ar
     }
     if (strcmp(ctl->command, "materialize") == 0) {
         return schedctl_materialize(ctl);
+    }
+    if (strcmp(ctl->command, "prune-events") == 0) {
+        return schedctl_prune_events(ctl);
     }
     return strcmp(ctl->command, "migrate") == 0 ? schedctl_migrate(ctl)
                                                  : schedctl_check(ctl);

@@ -102,8 +102,8 @@ sub parse {
     $max == @{ $st{params} } or fail "$path: the text uses \$$max, the header names "
                                     . scalar(@{ $st{params} }) . " parameters";
     $used{$_} or fail "$path: \$$_ is named but not used" for 1 .. $max;
-    conventions(\%st);
     $st{sql} = $sql;
+    conventions(\%st);
     return \%st;
 }
 
@@ -133,6 +133,14 @@ sub conventions {
     if ($principal{SCHED_STMT_PRINCIPAL}) {
         ($st->{params}[0] // '') eq 'username' && ($st->{params}[1] // '') eq 'open_access'
             or fail "$st->{path}: a principal statement takes \$1 username, \$2 open_access";
+        # A write names its caller as the actor of the events it makes (sql/007):
+        # it joins sched_acting; a read joins sched_principal, which sets nothing.
+        my $writes = $st->{name} =~ /_(?:create|update|delete|confirm|cancel|move)\z/;
+        my $joins = $writes ? 'sched_acting' : 'sched_principal';
+        my $not = $writes ? 'sched_principal' : 'sched_acting';
+        $st->{sql} =~ /\b$joins\(/ && $st->{sql} !~ /\b$not\(/
+            or fail "$st->{path}: a principal statement that "
+                  . ($writes ? 'writes' : 'reads') . " joins $joins, not $not";
     }
 }
 

@@ -7,7 +7,7 @@
 --   allowed       bool         whether the caller may do this
 --   id            int8         the record made (NULL: none)
 --   user_id       int8         its user
-WITH me AS (SELECT m.su FROM sched_principal($1::text, $2::bool) m),
+WITH me AS (SELECT m.su FROM sched_acting($1::text, $2::bool) m),
      ins AS (INSERT INTO providers AS t (user_id)
              SELECT $3::int8 FROM me WHERE me.su
              RETURNING t.id, t.user_id)

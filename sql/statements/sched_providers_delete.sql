@@ -8,7 +8,7 @@
 --   allowed       bool         the caller may delete it (else 403)
 --   deleted       bool         it was deleted
 WITH x AS (SELECT t.id, sched_sees_user(me, t.user_id) AS visible, me.su AS allowed
-             FROM providers t, sched_principal($1::text, $2::bool) me
+             FROM providers t, sched_acting($1::text, $2::bool) me
             WHERE t.id = $3::int8),
      w AS (DELETE FROM providers t USING x
             WHERE t.id = x.id AND x.visible AND x.allowed

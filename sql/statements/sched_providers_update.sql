@@ -10,7 +10,7 @@
 --   id            int8         the record as changed (NULL: not changed)
 --   user_id       int8         its user
 WITH x AS (SELECT t.id, sched_sees_user(me, t.user_id) AS visible, me.su AS allowed
-             FROM providers t, sched_principal($1::text, $2::bool) me
+             FROM providers t, sched_acting($1::text, $2::bool) me
             WHERE t.id = $3::int8),
      w AS (UPDATE providers AS t SET user_id = coalesce($4::int8, t.user_id)
              FROM x

@@ -18,7 +18,7 @@ WITH x AS (SELECT r AS res,
                   sched_sees_reservation(me, r.client_id,
                       (SELECT vs.provider_id FROM slots vs WHERE vs.id = r.slot_id)) AS visible,
                   sched_sees_reservation(me, r.client_id, (SELECT vs.provider_id FROM slots vs WHERE vs.id = r.slot_id)) AS allowed
-             FROM reservations r, sched_principal($1::text, $2::bool) me
+             FROM reservations r, sched_acting($1::text, $2::bool) me
             WHERE r.id = $3::int8
               FOR UPDATE OF r),
      w AS (UPDATE reservations AS r SET cancelled_at = now()

@@ -52,7 +52,7 @@ WITH c AS (SELECT id FROM clients WHERE id = $3::int8 FOR NO KEY UPDATE),
               FOR KEY SHARE OF p),
      chk AS (SELECT c.id AS client_id, s.id AS slot_id, s.provider_id, s.start_time,
                     s.end_time, sched_booking_refusal(c.id, s.id, $6::interval, NULL) AS why
-               FROM c, s, t, sched_principal($1::text, $2::bool) me
+               FROM c, s, t, sched_acting($1::text, $2::bool) me
               WHERE sched_acts_as_client(me, c.id) AND t.timing IS NULL),
      ins AS (INSERT INTO reservations AS r
                     (client_id, slot_id, expires_at, held_until, slot_start, slot_end,
@@ -87,4 +87,4 @@ SELECT sched_acts_as_client(me, $3::int8) AS allowed,
        ins.status,
        EXISTS (SELECT 1 FROM t WHERE t.timing = 'far')
            OR coalesce((SELECT chk.why = 'far' FROM chk), false) AS too_far
-  FROM sched_principal($1::text, $2::bool) me LEFT JOIN ins ON true
+  FROM sched_acting($1::text, $2::bool) me LEFT JOIN ins ON true

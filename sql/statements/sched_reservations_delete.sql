@@ -12,7 +12,7 @@ WITH x AS (SELECT r.id,
                   sched_sees_reservation(me, r.client_id,
                       (SELECT vs.provider_id FROM slots vs WHERE vs.id = r.slot_id)) AS visible,
                   sched_acts_as_client(me, r.client_id) AS allowed
-             FROM reservations r, sched_principal($1::text, $2::bool) me
+             FROM reservations r, sched_acting($1::text, $2::bool) me
             WHERE r.id = $3::int8),
      w AS (DELETE FROM reservations r USING x
             WHERE r.id = x.id AND x.visible AND x.allowed

@@ -31,7 +31,7 @@ WITH x AS (SELECT r.id, r.client_id,
                       (SELECT vs.provider_id FROM slots vs WHERE vs.id = r.slot_id)) AS visible,
                   sched_acts_as_client(me, r.client_id) AS allowed,
                   sched_holds(r) AS active
-             FROM reservations r, sched_principal($1::text, $2::bool) me
+             FROM reservations r, sched_acting($1::text, $2::bool) me
             WHERE r.id = $3::int8
               FOR UPDATE OF r),
      c AS (SELECT id FROM clients WHERE id = (SELECT client_id FROM x) FOR NO KEY UPDATE),

@@ -11,7 +11,7 @@
 --   deleted       bool         it was deleted
 --   kept          int8[]       reserved slots no longer due that had to stay
 WITH x AS (SELECT o.id, o.provider_id, sched_acts_as_provider(me, o.provider_id) AS allowed
-             FROM schedule_overrides o, sched_principal($1::text, $2::bool) me
+             FROM schedule_overrides o, sched_acting($1::text, $2::bool) me
             WHERE o.id = $3::int8),
      lk AS (SELECT p.id FROM providers p, x
              WHERE p.id = x.provider_id AND x.allowed

@@ -11,7 +11,7 @@
 --   deleted       bool         it was deleted
 --   kept          int8[]       its future slots with an active reservation, which stay
 WITH x AS (SELECT sc.id, sc.provider_id, sched_acts_as_provider(me, sc.provider_id) AS allowed
-             FROM schedules sc, sched_principal($1::text, $2::bool) me
+             FROM schedules sc, sched_acting($1::text, $2::bool) me
             WHERE sc.id = $3::int8),
      lk AS (SELECT p.id FROM providers p, x
              WHERE p.id = x.provider_id AND x.allowed

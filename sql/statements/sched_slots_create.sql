@@ -25,7 +25,7 @@ WITH lk AS (SELECT p.id FROM providers p WHERE p.id = $3::int8 FOR NO KEY UPDATE
                     sched_window_clear(lk.id, $4::timestamptz, $5::timestamptz + $6::interval,
                                        NULL, $4::timestamptz, $5::timestamptz,
                                        $6::interval) AS conflict
-               FROM lk, sched_principal($1::text, $2::bool) me
+               FROM lk, sched_acting($1::text, $2::bool) me
               WHERE sched_acts_as_provider(me, lk.id)),
      ins AS (INSERT INTO slots AS s (provider_id, start_time, end_time)
              SELECT chk.id, g, g + $6::interval
@@ -40,5 +40,5 @@ SELECT sched_acts_as_provider(me, $3::int8) AS allowed,
        EXISTS (SELECT 1 FROM lk) AS provider_found,
        coalesce((SELECT chk.conflict FROM chk), false) AS conflict,
        ins.id, ins.provider_id, ins.start_time, ins.end_time, ins.source
-  FROM sched_principal($1::text, $2::bool) me LEFT JOIN ins ON true
+  FROM sched_acting($1::text, $2::bool) me LEFT JOIN ins ON true
  ORDER BY ins.start_time, ins.id

@@ -9,7 +9,7 @@
 --   allowed       bool         the caller may delete it (else 403)
 --   deleted       bool         it was deleted
 WITH x AS (SELECT s.id, true AS visible, sched_acts_as_provider(me, s.provider_id) AS allowed
-             FROM slots s, sched_principal($1::text, $2::bool) me
+             FROM slots s, sched_acting($1::text, $2::bool) me
             WHERE s.id = $3::int8),
      w AS (DELETE FROM slots s USING x
             WHERE s.id = x.id AND x.allowed

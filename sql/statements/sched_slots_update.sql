@@ -30,7 +30,7 @@ WITH cur AS (SELECT s.id, s.provider_id, coalesce($4::int8, s.provider_id) AS to
              ORDER BY p.id FOR NO KEY UPDATE OF p),
      a AS (SELECT cur.*, sched_acts_as_provider(me, cur.provider_id)
                          AND (me.su OR cur.to_provider = cur.provider_id) AS allowed
-             FROM cur, sched_principal($1::text, $2::bool) me
+             FROM cur, sched_acting($1::text, $2::bool) me
             WHERE (SELECT count(*) FROM lk) > 0),
      x AS (SELECT a.id, true AS visible, a.allowed,
                   CASE WHEN a.allowed AND a.ends > a.starts

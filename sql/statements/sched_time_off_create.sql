@@ -21,7 +21,7 @@
 --   end_time      timestamptz
 --   reason        text         ("" when none)
 --   kept          int8[]       reserved slots no longer due that had to stay
-WITH lk AS (SELECT p.id FROM providers p, sched_principal($1::text, $2::bool) me
+WITH lk AS (SELECT p.id FROM providers p, sched_acting($1::text, $2::bool) me
              WHERE p.id = $3::int8 AND sched_acts_as_provider(me, p.id)
                FOR NO KEY UPDATE OF p),
      w AS (SELECT r.*
@@ -32,4 +32,4 @@ SELECT sched_acts_as_provider(me, $3::int8) AS allowed,
        w.conflict,
        (w.saved).id, (w.saved).provider_id, (w.saved).start_time, (w.saved).end_time,
        (w.saved).reason, w.kept
-  FROM sched_principal($1::text, $2::bool) me LEFT JOIN w ON true
+  FROM sched_acting($1::text, $2::bool) me LEFT JOIN w ON true

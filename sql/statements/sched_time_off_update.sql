@@ -19,7 +19,7 @@
 --   reason        text         ("" when none)
 --   kept          int8[]       reserved slots no longer due that had to stay
 WITH x AS (SELECT o.id, o.provider_id, sched_acts_as_provider(me, o.provider_id) AS allowed
-             FROM time_off o, sched_principal($1::text, $2::bool) me
+             FROM time_off o, sched_acting($1::text, $2::bool) me
             WHERE o.id = $3::int8),
      lk AS (SELECT p.id FROM providers p, x
              WHERE p.id = x.provider_id AND x.allowed

@@ -15,7 +15,7 @@
 --   is_superuser  bool
 --   is_active     bool
 --   date_joined   timestamptz
-WITH me AS (SELECT m.su FROM sched_principal($1::text, $2::bool) m),
+WITH me AS (SELECT m.su FROM sched_acting($1::text, $2::bool) m),
      ins AS (INSERT INTO users AS u (username, password, email, is_superuser, is_active)
              SELECT $3::text, $4::text, coalesce($5::text, ''), coalesce($6::bool, false),
                     coalesce($7::bool, true)

@@ -8,7 +8,7 @@
 --   allowed       bool         the caller may delete it (else 403)
 --   deleted       bool         it was deleted
 WITH x AS (SELECT u.id, sched_sees_user(me, u.id) AS visible, me.su AS allowed
-             FROM users u, sched_principal($1::text, $2::bool) me
+             FROM users u, sched_acting($1::text, $2::bool) me
             WHERE u.id = $3::int8),
      w AS (DELETE FROM users u USING x
             WHERE u.id = x.id AND x.visible AND x.allowed

@@ -22,7 +22,7 @@ WITH x AS (SELECT u.id, sched_sees_user(me, u.id) AS visible,
                   me.su OR (u.id = me.user_id AND coalesce($4::text = u.username, true)
                             AND coalesce($7::bool = u.is_superuser, true)
                             AND coalesce($8::bool = u.is_active, true)) AS allowed
-             FROM users u, sched_principal($1::text, $2::bool) me
+             FROM users u, sched_acting($1::text, $2::bool) me
             WHERE u.id = $3::int8),
      w AS (UPDATE users AS u
               SET username = coalesce($4::text, u.username),
