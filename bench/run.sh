@@ -10,6 +10,8 @@
 #   book             POST /appointment_reservations/, a different free slot each time
 #   contention       every connection racing for one slot at a time; then the database
 #                    is checked for double bookings
+#   book_no_events, contention_no_events   the same two with the triggers that record
+#                    every change (sql/007) disabled: what the events cost
 #   list_slots_auth, get_one_auth   the same two under /auth: Basic authentication
 #                    (mod_sched's provider and its cache) and SchedOpenAccess Off,
 #                    as a superuser
@@ -45,8 +47,9 @@
 #                          0: durable commits
 #   BENCH_TIMEOUT          wrk's request timeout (10s)
 #   BENCH_SCENARIOS        the scenarios to run, comma-separated (default: all of
-#                          list_slots,get_one,book,contention,list_slots_auth,
-#                          get_one_auth,static,list_slots_schedule,schedules)
+#                          list_slots,get_one,book,contention,book_no_events,
+#                          contention_no_events,list_slots_auth,get_one_auth,static,
+#                          list_slots_schedule,schedules)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -69,7 +72,8 @@ WARMUP=${BENCH_WARMUP:-5s}
 MEM_REQUESTS=${BENCH_MEMORY_REQUESTS:-200000}
 PG_FAST=${BENCH_PG_FAST:-1}
 WRK_TIMEOUT=${BENCH_TIMEOUT:-10s}
-ALL_SCENARIOS=list_slots,get_one,book,contention,list_slots_auth,get_one_auth,static
+ALL_SCENARIOS=list_slots,get_one,book,contention,book_no_events,contention_no_events
+ALL_SCENARIOS=$ALL_SCENARIOS,list_slots_auth,get_one_auth,static
 ALL_SCENARIOS=$ALL_SCENARIOS,list_slots_schedule,schedules
 SCENARIOS=${BENCH_SCENARIOS:-$ALL_SCENARIOS}
 HTTPD=${SCHED_HTTPD:-/usr/sbin/apache2}
@@ -496,6 +500,46 @@ if wanted contention; then
     say "  contention: $RACE_LINE"
 fi
 
+# The same bookings with the event triggers off (ALTER TABLE ... DISABLE TRIGGER, every
+# trigger named *_events_*), then on again: what recording every change costs them.
+event_triggers() {
+    q "DO \$\$DECLARE t record;
+       BEGIN
+           FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger
+                     WHERE NOT tgisinternal AND tgname LIKE '%\\_events\\_%' LOOP
+               EXECUTE format('ALTER TABLE %s $1 TRIGGER %I', t.rel, t.tgname);
+           END LOOP;
+       END\$\$" >/dev/null
+}
+# contention_no_events races for the slots contention raced: their bookings go first.
+race_reset() {
+    q "DELETE FROM reservations WHERE slot_id BETWEEN $RACE_SLOT_FIRST
+       AND $((RACE_SLOT_FIRST + RACE_SLOTS - 1))" >/dev/null
+}
+EVENTS_LINE=
+if wanted book_no_events || wanted contention_no_events; then
+    event_triggers DISABLE
+    if wanted book_no_events; then
+        free_book_slots
+        BEFORE_MEASURE=book_measure scenario book_no_events book.lua
+        free_book_slots
+    fi
+    if wanted contention_no_events; then
+        race_reset
+        export BENCH_RACE_FROM=$((RACE_SLOTS / 2)) BENCH_RACE_TO=$RACE_SLOTS
+        BEFORE_MEASURE=race_measure scenario contention_no_events contention.lua
+    fi
+    event_triggers ENABLE
+    for name in book contention; do
+        if [ -n "${RPS[$name]:-}" ] && [ -n "${RPS[${name}_no_events]:-}" ]; then
+            EVENTS_LINE="$EVENTS_LINE${EVENTS_LINE:+; }$(perl -e 'printf "%s keeps %.0f %% of its requests/s with the events (%.0f with, %.0f without)",
+                $ARGV[0], 100 * $ARGV[1] / $ARGV[2], $ARGV[1], $ARGV[2]' \
+                "$name" "${RPS[$name]}" "${RPS[${name}_no_events]}")"
+        fi
+    done
+    [ -z "$EVENTS_LINE" ] || say "  events: $EVENTS_LINE"
+fi
+
 export BENCH_PREFIX=/auth BENCH_AUTH=$AUTH
 scenario list_slots_auth list_slots.lua
 scenario get_one_auth get_one.lua
@@ -791,6 +835,7 @@ SUMMARY=$OUT/summary-$SCALE.txt
     done
     echo
     [ -z "${RACE_LINE:-}" ] || echo "contention: $RACE_LINE"
+    [ -z "$EVENTS_LINE" ] || echo "events: $EVENTS_LINE"
     [ -z "$SCHED_LINES" ] || echo "$SCHED_LINES"
     [ -z "$MEM_LINE" ] || { echo "memory (VmRSS of the httpd children):"; echo "$MEM_LINE"; }
     echo "error log: $LOGGED error lines (bench/out/$SCALE/error.log)"
