@@ -42,7 +42,9 @@ int sched_db_exec_unless(request_rec *r, sched_stmt_e stmt, int nparams,
  * then deleted); a create answers allowed first. */
 #define SCHED_DB_VISIBLE        0
 #define SCHED_DB_ALLOWED        1
-#define SCHED_DB_DELETED        2
+#define SCHED_DB_UNMET          2   /* If-Match named none of its ETags (412) */
+#define SCHED_DB_ETAG           3   /* its ETag, after the write or as it is */
+#define SCHED_DB_DELETED        4
 #define SCHED_DB_CREATE_ALLOWED 0
 
 /* status with the resource of row 0 as repr writes it; 404 when there is no row (or
@@ -54,12 +56,17 @@ int sched_db_send_one(request_rec *r, int status, const PGresult *res,
 int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id,
                      const sched_repr_t *repr);
 
-/* DELETE of one resource: stmt takes the id and answers (visible, allowed, deleted):
- * 204, 403 or 404. */
+/* DELETE of one resource: stmt takes the id and answers (visible, allowed, unmet,
+ * etag, deleted): 204, 403, 404 or 412. */
 int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id);
 
-/* The (visible, allowed, ...) answer of a write by id: 404 when the caller may not
- * see the resource (or it does not exist), 403 when it may not change it, else OK. */
+/* The same, for a statement that takes more than the id. */
+int sched_db_delete(request_rec *r, sched_stmt_e stmt, int nparams,
+                    const char *const *params);
+
+/* The (visible, allowed, unmet, etag, ...) answer of a write by id: 404 when the
+ * caller may not see the resource (or it does not exist), 403 when it may not change
+ * it, 412 (with the current ETag) when If-Match named another, else OK. */
 int sched_db_guard(request_rec *r, const PGresult *res);
 
 /* The same, then 200 with the resource. */

@@ -43,6 +43,21 @@ int sched_send_created(sched_req_t *req, apr_int64_t id, const char *json, apr_s
 /* 204 with no body. Returns DONE. */
 int sched_send_no_content(request_rec *r);
 
+/* Cache-Control: private, no-cache, when the request is authenticated: an answer
+ * for one user, checked again before any reuse. Every answer of the API sets it. */
+void sched_private_cache(request_rec *r);
+
+/* ETag: "etag" (weak: W/"etag"); etag without its quotes. */
+void sched_set_etag(request_rec *r, const char *etag, int weak);
+
+/* A GET's answer, unless its conditions say otherwise (ap_meets_conditions on the
+ * ETag set before): 304 for a matching If-None-Match, 412 for an If-Match that
+ * names none of the ETags; else status with json. Returns DONE. */
+int sched_send_if_changed(request_rec *r, int status, const char *json, apr_size_t len);
+
+/* A list: 200 with a weak ETag (a hash of json), or 304 (sched_send_if_changed). */
+int sched_send_list(request_rec *r, const char *json, apr_size_t len);
+
 /* A new JSON object, released with r->pool. */
 json_t *sched_json_object(request_rec *r);
 

@@ -36,6 +36,15 @@ int sched_parse_time_cursor(const char *s, apr_int64_t *usec, apr_int64_t *id);
  * Returns 1 and sets *id, else 0. */
 int sched_parse_id_cursor(const char *s, apr_int64_t *id);
 
+/* The If-Match header of a write, as the statement parameter that the conditional
+ * statements compare their ETag with (sql/008): NULL when there is none or it is
+ * "*" (any current representation: the object must exist, which the statement
+ * checks anyway); else a text[] literal of its strong entity-tags without their
+ * quotes, "{12,7-pending}". Weak tags never match (strong comparison, RFC 9110
+ * 13.1.1), nor can a tag with a character no ETag of this module has, so both are
+ * left out; a header with none left is "{}", which matches nothing. In p. */
+const char *sched_parse_if_match(apr_pool_t *p, const char *header);
+
 /* An Idempotency-Key header value: 1 to SCHED_IDEMPOTENCY_KEY_MAX visible ASCII
  * characters (0x21-0x7e).
  * Returns NULL, or the reason to answer 400 with (NULL s included). */

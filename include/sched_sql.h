@@ -21,6 +21,10 @@
 /* Not prepared: run as it is (sched_sql_exec). SET, ROLLBACK and the like, which
  * PREPARE does not take, and what runs before a session is set up. */
 #define SCHED_STMT_UNPREPARED         (1 << 3)
+/* A write by id that honours If-Match: its last parameter is the ETags that the
+ * request's If-Match names (text[]; NULL without one, or for *), which sched_db_exec
+ * passes; it answers visible, allowed, unmet, etag first (sched_db.h). */
+#define SCHED_STMT_CONDITIONAL        (1 << 4)
 
 /* A column of a statement's answer, as its header names it. */
 typedef struct sched_col_t {

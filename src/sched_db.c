@@ -13,6 +13,7 @@
 #include "sched_http.h"
 #include "sched_json.h"
 #include "sched_row.h"
+#include "sched_parse.h"
 #include "sched_sqlstate.h"
 
 #define SCHED_DB_RETRIES   3
@@ -143,6 +144,19 @@ static const char *const *sched_db_principal(request_rec *r, int nparams,
     return all;
 }
 
+/* The parameters of a SCHED_STMT_CONDITIONAL statement: the rest, then what the
+ * request's If-Match names (sched_parse_if_match). */
+static const char *const *sched_db_conditional(request_rec *r, int nparams,
+                                               const char *const *params)
+{
+    const char **all = apr_palloc(r->pool, sizeof(*all) * (apr_size_t)(nparams + 1));
+    if (nparams) {
+        memcpy(all, params, sizeof(*all) * (apr_size_t)nparams);
+    }
+    all[nparams] = sched_parse_if_match(r->pool, apr_table_get(r->headers_in, "If-Match"));
+    return all;
+}
+
 /* A failure of a caller that answers nothing: logged, and told as 503 or 500. */
 static int sched_db_quiet_failure(request_rec *r, sched_stmt_e stmt, PGresult *res,
                                   sched_sqlstate_answer_t a)
@@ -215,6 +229,10 @@ static int sched_db_run_all(request_rec *r, sched_stmt_e stmt, int nparams,
         params = sched_db_principal(r, nparams, params);
         nparams += 2;
     }
+    if (sched_stmts[stmt].flags & SCHED_STMT_CONDITIONAL) {
+        params = sched_db_conditional(r, nparams, params);
+        nparams += 1;
+    }
     if (nparams != sched_stmts[stmt].nparams) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SCHED_LOGNO(00213)
                       "%s takes %d parameters, given %d", sched_stmts[stmt].name,
@@ -283,6 +301,17 @@ static const char *sched_db_json(request_rec *r, const PGresult *res,
     return sched_jsonw_text(&w, len);
 }
 
+/* ETag: the strong one of row 0, when the statement answers one (a column named
+ * etag: every single-resource statement's; sql/008). */
+static void sched_db_etag(request_rec *r, const PGresult *res)
+{
+    int col = PQfnumber(res, "etag");
+    const char *etag = col >= 0 ? sched_row_text(res, 0, col, NULL) : NULL;
+    if (etag) {
+        sched_set_etag(r, etag, 0);
+    }
+}
+
 int sched_db_send_one(request_rec *r, int status, const PGresult *res,
                       const sched_repr_t *repr)
 {
@@ -293,7 +322,9 @@ int sched_db_send_one(request_rec *r, int status, const PGresult *res,
         return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
     }
     json = sched_db_json(r, res, repr, &len);
-    return sched_send_json(r, status, json, len);
+    sched_db_etag(r, res);
+    return r->method_number == M_GET ? sched_send_if_changed(r, status, json, len)
+                                     : sched_send_json(r, status, json, len);
 }
 
 int sched_db_read_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id,
@@ -312,6 +343,12 @@ int sched_db_guard(request_rec *r, const PGresult *res)
     }
     if (!sched_row_bool(res, 0, SCHED_DB_ALLOWED)) {
         return sched_problem(r, HTTP_FORBIDDEN, "you may not do this to this resource",
+                             NULL);
+    }
+    if (sched_row_bool(res, 0, SCHED_DB_UNMET)) {
+        sched_set_etag(r, sched_row_text(res, 0, SCHED_DB_ETAG, NULL), 0);
+        return sched_problem(r, HTTP_PRECONDITION_FAILED,
+                             "If-Match names none of the resource's ETags: it has changed",
                              NULL);
     }
     return OK;
@@ -335,6 +372,7 @@ int sched_db_send_created(sched_req_t *req, const PGresult *res, const sched_rep
         return rv;
     }
     json = sched_db_json(req->r, res, repr, &len);
+    sched_db_etag(req->r, res);
     return sched_send_created(req, sched_row_int(res, 0, repr->cols[0]), json, len);
 }
 
@@ -391,8 +429,14 @@ int sched_db_send_changed(sched_req_t *req, const PGresult *res, int conflict,
 int sched_db_delete_id(request_rec *r, sched_stmt_e stmt, apr_int64_t id)
 {
     const char *params[1] = { apr_psprintf(r->pool, "%" APR_INT64_T_FMT, id) };
+    return sched_db_delete(r, stmt, 1, params);
+}
+
+int sched_db_delete(request_rec *r, sched_stmt_e stmt, int nparams,
+                    const char *const *params)
+{
     PGresult *res;
-    int rv = sched_db_exec(r, stmt, 1, params, &res);
+    int rv = sched_db_exec(r, stmt, nparams, params, &res);
     if (rv != OK || (rv = sched_db_guard(r, res)) != OK) {
         return rv;
     }

@@ -149,6 +149,18 @@ static int sched_anonymous_ok(const sched_req_t *req)
                || route->target == SCHED_TARGET_ITEM);
 }
 
+/* A write of one resource (PUT, PATCH, DELETE, or an action: confirm, cancel)
+ * without If-Match, where SchedRequireIfMatch is On: 428. Creates are not such
+ * writes (there is nothing to match yet). */
+static int sched_needs_if_match(const sched_req_t *req)
+{
+    int m = req->r->method_number;
+    return req->conf->require_if_match
+           && (m == M_PUT || m == M_PATCH || m == M_DELETE
+               || (m == M_POST && req->route.target == SCHED_TARGET_ACTION))
+           && apr_table_get(req->r->headers_in, "If-Match") == NULL;
+}
+
 /* 401, with WWW-Authenticate when httpd has an AuthType for this location. */
 static int sched_unauthorized(request_rec *r)
 {
@@ -188,6 +200,10 @@ int sched_dispatch(request_rec *r)
         return sched_problem(r, HTTP_METHOD_NOT_ALLOWED,
                              apr_psprintf(r->pool, "%s is not allowed here", r->method),
                              NULL);
+    }
+    if (sched_needs_if_match(req)) {
+        return sched_problem(r, HTTP_PRECONDITION_REQUIRED, "this server changes a resource "
+                             "only with If-Match: GET it, then send its ETag", NULL);
     }
     if (r->method_number == M_GET || r->method_number == M_DELETE) {
         ap_discard_request_body(r);

@@ -47,6 +47,7 @@ json_t *sched_json_object(request_rec *r)
 static void sched_write(request_rec *r, int status, const char *type,
                         const char *body, apr_size_t len)
 {
+    sched_private_cache(r);
     r->status = status;
     ap_set_content_type(r, type);
     ap_set_content_length(r, len);
@@ -124,8 +125,63 @@ int sched_send_created(sched_req_t *req, apr_int64_t id, const char *json, apr_s
 
 int sched_send_no_content(request_rec *r)
 {
+    sched_private_cache(r);
     r->status = HTTP_NO_CONTENT;
     return DONE;
+}
+
+void sched_private_cache(request_rec *r)
+{
+    if (r->user) {
+        apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
+    }
+}
+
+void sched_set_etag(request_rec *r, const char *etag, int weak)
+{
+    apr_table_setn(r->headers_out, "ETag",
+                   apr_pstrcat(r->pool, weak ? "W/\"" : "\"", etag, "\"", NULL));
+}
+
+int sched_send_if_changed(request_rec *r, int status, const char *json, apr_size_t len)
+{
+    int rv;
+
+    /* The answers have no modification date: RFC 9110 13.1.3 and 13.1.4 say to
+     * ignore these two then, and ap_meets_conditions would take the time of the
+     * request for one. The entity-tags decide. */
+    apr_table_unset(r->headers_in, "If-Modified-Since");
+    apr_table_unset(r->headers_in, "If-Unmodified-Since");
+    rv = ap_meets_conditions(r);
+    if (rv == HTTP_NOT_MODIFIED) {
+        sched_private_cache(r);
+        r->status = HTTP_NOT_MODIFIED;
+        return DONE;
+    }
+    if (rv == HTTP_PRECONDITION_FAILED) {
+        return sched_problem(r, HTTP_PRECONDITION_FAILED,
+                             "If-Match names none of the resource's ETags", NULL);
+    }
+    return sched_send_json(r, status, json, len);
+}
+
+/* FNV-1a, 64 bits: the weak ETag of a list is the hash of its bytes. */
+static apr_uint64_t sched_fnv1a(const char *s, apr_size_t len)
+{
+    apr_uint64_t h = APR_UINT64_C(14695981039346656037);
+    apr_size_t i;
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= APR_UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+int sched_send_list(request_rec *r, const char *json, apr_size_t len)
+{
+    sched_set_etag(r, apr_psprintf(r->pool, "%016" APR_UINT64_T_HEX_FMT,
+                                   sched_fnv1a(json, len)), 1);
+    return sched_send_if_changed(r, HTTP_OK, json, len);
 }
 
 /* application/json, with no parameter but charset=utf-8. */

@@ -127,5 +127,5 @@ int sched_list_send(sched_req_t *req, const PGresult *res, const sched_page_t *p
                        n > 0 ? sched_list_cursor(r, res, n - 1, page, repr)
                              : sched_list_cursor_same(page)));
     }
-    return sched_send_json(r, HTTP_OK, body, len);
+    return sched_send_list(r, body, len);
 }

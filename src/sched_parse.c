@@ -271,3 +271,60 @@ const char *sched_parse_zone_name(const char *arg)
     }
     return NULL;
 }
+
+/* Whether an opaque tag's characters (between its quotes) could be one of ours. */
+static int sched_parse_etag_chars(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+    for (i = 0; i < len; i++) {
+        if (!apr_isalnum(s[i]) && s[i] != '-') {
+            return 0;
+        }
+    }
+    return len > 0;
+}
+
+const char *sched_parse_if_match(apr_pool_t *p, const char *header)
+{
+    const char *s = header, *close;
+    char *out, *o;
+    int weak;
+
+    if (header == NULL) {
+        return NULL;
+    }
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    if (s[0] == '*' && strspn(s + 1, " \t") == strlen(s + 1)) {
+        return NULL;
+    }
+    out = o = apr_palloc(p, strlen(header) + 3);
+    *o++ = '{';
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == ',') {
+            s++;
+        }
+        if (*s == '\0') {
+            break;
+        }
+        weak = strncmp(s, "W/", 2) == 0;
+        if (weak) {
+            s += 2;
+        }
+        if (*s != '"' || (close = strchr(s + 1, '"')) == NULL) {
+            break;      /* not an entity-tag: nothing after it is read */
+        }
+        if (!weak && sched_parse_etag_chars(s + 1, (apr_size_t)(close - s - 1))) {
+            if (o > out + 1) {
+                *o++ = ',';
+            }
+            memcpy(o, s + 1, (apr_size_t)(close - s - 1));
+            o += close - s - 1;
+        }
+        s = close + 1;
+    }
+    *o++ = '}';
+    *o = '\0';
+    return out;
+}

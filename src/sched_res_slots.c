@@ -180,7 +180,7 @@ static void sched_slot_params(sched_req_t *req, const sched_body_value_t *w,
 static int sched_slots_change(sched_req_t *req)
 {
     sched_body_value_t w[SCHED_SLOT_FIELDS];
-    const char *params[4];
+    const char *params[5];
     PGresult *res;
     int rv = sched_read_fields(req, &sched_body_slots, 0, w);
 
@@ -188,7 +188,8 @@ static int sched_slots_change(sched_req_t *req)
         return rv;
     }
     sched_slot_params(req, w, params);
-    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_UPDATE, 4, params, &res)) != OK
+    params[4] = sched_notice(req);      /* the availability in the slot's ETag */
+    if ((rv = sched_db_exec(req->r, SCHED_STMT_SLOTS_UPDATE, 5, params, &res)) != OK
         || (rv = sched_db_guard(req->r, res)) != OK) {
         return rv;
     }
@@ -200,7 +201,8 @@ static int sched_slots_change(sched_req_t *req)
 
 static int sched_slots_remove(sched_req_t *req)
 {
-    return sched_db_delete_id(req->r, SCHED_STMT_SLOTS_DELETE, req->route.id);
+    const char *params[2] = { sched_i64(req->r, req->route.id), sched_notice(req) };
+    return sched_db_delete(req->r, SCHED_STMT_SLOTS_DELETE, 2, params);
 }
 
 const sched_resource_t sched_res_slots = {

@@ -16,7 +16,10 @@
 #
 # The name is the file's ("sched_slots_get.sql"). Flags: principal (takes the caller
 # as $1 and $2, see sql/statements/README.md), retry-safe (changes nothing: run again on
-# a fresh connection when the connection is lost), unprepared (a session or
+# a fresh connection when the connection is lost), conditional (a write by id that
+# honours If-Match: it takes the ETags that If-Match names as its last parameter,
+# if_match text[], which the module fills in, and answers visible, allowed, unmet,
+# etag first), unprepared (a session or
 # transaction statement, run as it is with PQexecParams: SET, ROLLBACK). Every $N the
 # text uses must be named, in order; every column must be named with its type. What
 # follows the header is the SQL text the module prepares.
@@ -44,6 +47,7 @@ my %FLAG = (
     'principal' => 'SCHED_STMT_PRINCIPAL',
     'retry-safe' => 'SCHED_STMT_RETRY_SAFE',
     'unprepared' => 'SCHED_STMT_UNPREPARED',
+    'conditional' => 'SCHED_STMT_CONDITIONAL',
 );
 
 sub fail { die "$0: $_[0]\n" }
@@ -120,11 +124,20 @@ sub conventions {
         $at{$name} == $pos or fail "$st->{path}: column $name must be number " . ($pos + 1);
         $st->{cols}[$pos][1] eq $type or fail "$st->{path}: column $name must be $type";
     };
+    my %flag = map { $_ => 1 } @{ $st->{flags} };
+    if ($flag{SCHED_STMT_CONDITIONAL}) {
+        ($st->{params}[-1] // '') eq 'if_match'
+            or fail "$st->{path}: a conditional statement takes if_match last";
+        defined $at{$_} or fail "$st->{path}: a conditional statement answers $_"
+            for qw(visible unmet etag);
+    }
     if (defined $at{visible}) {
         $want->('visible', 0, 'bool');
         defined $at{allowed} or fail "$st->{path}: visible goes with allowed";
         $want->('allowed', 1, 'bool');
-        $want->('deleted', 2, 'bool');
+        $want->('unmet', 2, 'bool');
+        $want->('etag', 3, 'text');
+        $want->('deleted', $flag{SCHED_STMT_CONDITIONAL} ? 4 : 2, 'bool');
     }
     elsif (defined $at{allowed}) {
         $want->('allowed', 0, 'bool');

@@ -7,9 +7,10 @@
 --   allowed       bool         whether the caller may do this
 --   id            int8         the record made (NULL: none)
 --   user_id       int8         its user
+--   etag          text         its ETag (sched_etag, sql/008)
 WITH me AS (SELECT m.su FROM sched_acting($1::text, $2::bool) m),
      ins AS (INSERT INTO providers AS t (user_id)
              SELECT $3::int8 FROM me WHERE me.su
-             RETURNING t.id, t.user_id)
-SELECT me.su AS allowed, ins.id, ins.user_id
+             RETURNING t.id, t.user_id, t.version)
+SELECT me.su AS allowed, ins.id, ins.user_id, sched_etag(ins.version, NULL) AS etag
   FROM me LEFT JOIN ins ON true

@@ -6,7 +6,8 @@
 -- columns:
 --   id            int8         the record
 --   user_id       int8         its user
-SELECT t.id, t.user_id
+--   etag          text         the ETag, without its quotes (sched_etag, sql/008)
+SELECT t.id, t.user_id, sched_etag(t.version, NULL) AS etag
   FROM providers t, sched_principal($1::text, $2::bool) me
  WHERE t.id = $3::int8
    AND sched_sees_user(me, t.user_id)

@@ -30,6 +30,7 @@
 --   confirmed_at  timestamptz  NULL until confirmed
 --   status        text         pending, confirmed, expired or cancelled (sched_reservation_status)
 --   too_far       bool         the slot starts beyond the provider's horizon (400)
+--   etag          text         its ETag (sched_etag, sql/008)
 WITH c AS (SELECT id FROM clients WHERE id = $3::int8 FOR NO KEY UPDATE),
      -- the slot as it was when the statement began, and the reach of the buffers
      t AS (SELECT s.id, s.provider_id, s.start_time, s.end_time,
@@ -63,7 +64,8 @@ WITH c AS (SELECT id FROM clients WHERE id = $3::int8 FOR NO KEY UPDATE),
                FROM chk WHERE why IS NULL
              ON CONFLICT DO NOTHING
              RETURNING r.id, r.client_id, r.slot_id, r.created_at, r.expires_at,
-                       r.confirmed_at, sched_reservation_status(r) AS status),
+                       r.confirmed_at, sched_reservation_status(r) AS status,
+                       sched_etag(r.version, sched_reservation_status(r)) AS etag),
      k AS (INSERT INTO idempotency_keys
                   (key, request, reservation_id, client_id, slot_id, reserved_at, expires_at)
            SELECT $7::text, $8::text, ins.id, ins.client_id, ins.slot_id, ins.created_at,
@@ -86,5 +88,6 @@ SELECT sched_acts_as_client(me, $3::int8) AS allowed,
        ins.id, ins.client_id, ins.slot_id, ins.created_at, ins.expires_at, ins.confirmed_at,
        ins.status,
        EXISTS (SELECT 1 FROM t WHERE t.timing = 'far')
-           OR coalesce((SELECT chk.why = 'far' FROM chk), false) AS too_far
+           OR coalesce((SELECT chk.why = 'far' FROM chk), false) AS too_far,
+       ins.etag
   FROM sched_acting($1::text, $2::bool) me LEFT JOIN ins ON true

@@ -11,8 +11,10 @@
 --   expires_at    timestamptz  end of the hold while pending
 --   confirmed_at  timestamptz  NULL until confirmed
 --   status        text         pending, confirmed, expired or cancelled (sched_reservation_status)
+--   etag          text         the ETag, without its quotes (sched_etag, sql/008)
 SELECT r.id, r.client_id, r.slot_id, r.created_at, r.expires_at, r.confirmed_at,
-       sched_reservation_status(r) AS status
+       sched_reservation_status(r) AS status,
+       sched_etag(r.version, sched_reservation_status(r)) AS etag
   FROM reservations r JOIN slots s ON s.id = r.slot_id,
        sched_principal($1::text, $2::bool) me
  WHERE r.id = $3::int8

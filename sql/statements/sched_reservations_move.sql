@@ -5,15 +5,18 @@
 -- (sched_booking_refusal, not counting the reservation itself); a move that loses a
 -- race is told so (conflict). The reservation records the new slot's provider and
 -- occupation.
--- flags: principal
+-- flags: principal conditional
 -- $1  username     text         the caller: the user name httpd authenticated (NULL: anonymous)
 -- $2  open_access  bool         SchedOpenAccess: no authorization at all
 -- $3  id           int8         the reservation
 -- $4  slot         int8         the new slot
 -- $5  notice       interval     SchedMinNotice (unless the provider's schedule names its own)
+-- $6  if_match     text[]       the ETags that If-Match names (NULL: none, or *)
 -- columns:
 --   visible       bool         the reservation exists and the caller may see it (else 404)
 --   allowed       bool         the caller may move it (else 403)
+--   unmet         bool         If-Match names none of its ETags: nothing changed (412)
+--   etag          text         its ETag (sched_etag): after the change, else as it is
 --   active        bool         it holds its slot now (else 409)
 --   slot_found    bool         the new slot exists (else 400)
 --   soon          bool         the new slot starts too soon (400)
@@ -30,7 +33,8 @@ WITH x AS (SELECT r.id, r.client_id,
                   sched_sees_reservation(me, r.client_id,
                       (SELECT vs.provider_id FROM slots vs WHERE vs.id = r.slot_id)) AS visible,
                   sched_acts_as_client(me, r.client_id) AS allowed,
-                  sched_holds(r) AS active
+                  sched_holds(r) AS active,
+                  sched_etag(r.version, sched_reservation_status(r)) AS etag
              FROM reservations r, sched_acting($1::text, $2::bool) me
             WHERE r.id = $3::int8
               FOR UPDATE OF r),
@@ -46,7 +50,7 @@ WITH x AS (SELECT r.id, r.client_id,
      -- no slot is locked for a move that cannot happen (an expired reservation, say)
      lk AS (SELECT n.id, n.provider_id, n.start_time, n.end_time
               FROM slots n, t, x
-             WHERE x.visible AND x.allowed AND x.active
+             WHERE x.visible AND x.allowed AND x.active AND sched_etag_met(x.etag, $6::text[])
                AND n.provider_id = t.provider_id
                AND tstzrange(n.start_time, n.end_time)
                    && tstzrange(t.start_time - t.reach, t.end_time + t.reach)
@@ -59,7 +63,8 @@ WITH x AS (SELECT r.id, r.client_id,
      chk AS (SELECT x.id, s.id AS slot_id, s.provider_id, s.start_time, s.end_time,
                     sched_booking_refusal(x.client_id, s.id, $5::interval, x.id) AS why
                FROM x, s, t
-              WHERE x.visible AND x.allowed AND x.active AND t.timing IS NULL),
+              WHERE x.visible AND x.allowed AND x.active AND sched_etag_met(x.etag, $6::text[])
+                AND t.timing IS NULL),
      w AS (UPDATE reservations AS r
               SET slot_id = chk.slot_id, slot_start = chk.start_time,
                   slot_end = chk.end_time, held_from = now(),
@@ -68,8 +73,11 @@ WITH x AS (SELECT r.id, r.client_id,
              FROM chk
             WHERE r.id = chk.id AND chk.why IS NULL
            RETURNING r.id, r.client_id, r.slot_id, r.created_at, r.expires_at,
-                     r.confirmed_at, sched_reservation_status(r) AS status)
+                     r.confirmed_at, sched_reservation_status(r) AS status, r.version)
 SELECT coalesce(x.visible, false) AS visible, coalesce(x.allowed, false) AS allowed,
+       coalesce(x.visible AND x.allowed AND NOT sched_etag_met(x.etag, $6::text[]), false)
+           AS unmet,
+       coalesce(sched_etag(w.version, w.status), x.etag) AS etag,
        coalesce(x.active, false) AS active,
        EXISTS (SELECT 1 FROM t) AS slot_found,
        EXISTS (SELECT 1 FROM t WHERE t.timing = 'soon')
@@ -77,7 +85,8 @@ SELECT coalesce(x.visible, false) AS visible, coalesce(x.allowed, false) AS allo
        coalesce((SELECT chk.why FROM chk WHERE chk.why NOT IN ('soon', 'far')),
                 -- the slot moved away while this waited for its lock
                 (SELECT 'slot' FROM t, x WHERE NOT EXISTS (SELECT 1 FROM s)
-                                           AND x.visible AND x.allowed AND x.active))
+                                           AND x.visible AND x.allowed AND x.active
+                                           AND sched_etag_met(x.etag, $6::text[])))
            AS conflict,
        w.id, w.client_id, w.slot_id, w.created_at, w.expires_at, w.confirmed_at, w.status,
        EXISTS (SELECT 1 FROM t WHERE t.timing = 'far')

@@ -6,6 +6,8 @@
 --   provider_id   int8
 --   local_date    date         the date, in the zone of the provider's schedule
 --   intervals     json         [{"start":"09:00","end":"12:00"},...] by start ([]: closed that day)
-SELECT o.id, o.provider_id, o.local_date, sched_override_intervals_json(o.id) AS intervals
+--   etag          text         the ETag, without its quotes (sched_etag, sql/008)
+SELECT o.id, o.provider_id, o.local_date, sched_override_intervals_json(o.id) AS intervals,
+       sched_etag(o.version, NULL) AS etag
   FROM schedule_overrides o
  WHERE o.id = $1::int8

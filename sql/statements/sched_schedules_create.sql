@@ -30,6 +30,7 @@
 --   weekly                json         [{"weekday":1,"start":"09:00","end":"12:00"},...] by weekday and start ([]: none)
 --   materialized_until    timestamptz  its slots exist up to here (NULL: not yet made)
 --   kept                  int8[]       reserved slots that had to stay (a former schedule's, no longer due)
+--   etag          text         its ETag (sched_etag, sql/008)
 WITH lk AS (SELECT p.id FROM providers p, sched_acting($1::text, $2::bool) me
              WHERE p.id = $3::int8 AND sched_acts_as_provider(me, p.id)
                FOR NO KEY UPDATE OF p),
@@ -43,5 +44,5 @@ SELECT sched_acts_as_provider(me, $3::int8) AS allowed,
        (w.saved).id, (w.saved).provider_id, (w.saved).time_zone, (w.saved).slot_minutes,
        (w.saved).buffer_before_minutes, (w.saved).buffer_after_minutes,
        (w.saved).min_notice_minutes, (w.saved).horizon_days, w.weekly,
-       (w.saved).materialized_until, w.kept
+       (w.saved).materialized_until, w.kept, sched_etag((w.saved).version, NULL) AS etag
   FROM sched_acting($1::text, $2::bool) me LEFT JOIN w ON true

@@ -21,6 +21,7 @@
 --   end_time      timestamptz
 --   reason        text         ("" when none)
 --   kept          int8[]       reserved slots no longer due that had to stay
+--   etag          text         its ETag (sched_etag, sql/008)
 WITH lk AS (SELECT p.id FROM providers p, sched_acting($1::text, $2::bool) me
              WHERE p.id = $3::int8 AND sched_acts_as_provider(me, p.id)
                FOR NO KEY UPDATE OF p),
@@ -31,5 +32,5 @@ SELECT sched_acts_as_provider(me, $3::int8) AS allowed,
        EXISTS (SELECT 1 FROM providers p WHERE p.id = $3::int8) AS provider_found,
        w.conflict,
        (w.saved).id, (w.saved).provider_id, (w.saved).start_time, (w.saved).end_time,
-       (w.saved).reason, w.kept
+       (w.saved).reason, w.kept, sched_etag((w.saved).version, NULL) AS etag
   FROM sched_acting($1::text, $2::bool) me LEFT JOIN w ON true

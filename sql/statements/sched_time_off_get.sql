@@ -7,6 +7,8 @@
 --   start_time    timestamptz
 --   end_time      timestamptz
 --   reason        text         ("" when none)
-SELECT o.id, o.provider_id, o.start_time, o.end_time, o.reason
+--   etag          text         the ETag, without its quotes (sched_etag, sql/008)
+SELECT o.id, o.provider_id, o.start_time, o.end_time, o.reason,
+       sched_etag(o.version, NULL) AS etag
   FROM time_off o
  WHERE o.id = $1::int8

@@ -15,12 +15,14 @@
 --   is_superuser  bool
 --   is_active     bool
 --   date_joined   timestamptz
+--   etag          text         its ETag (sched_etag, sql/008)
 WITH me AS (SELECT m.su FROM sched_acting($1::text, $2::bool) m),
      ins AS (INSERT INTO users AS u (username, password, email, is_superuser, is_active)
              SELECT $3::text, $4::text, coalesce($5::text, ''), coalesce($6::bool, false),
                     coalesce($7::bool, true)
                FROM me WHERE me.su
-             RETURNING u.id, u.username, u.email, u.is_superuser, u.is_active, u.date_joined)
+             RETURNING u.id, u.username, u.email, u.is_superuser, u.is_active, u.date_joined,
+                      u.version)
 SELECT me.su AS allowed, ins.id, ins.username, ins.email, ins.is_superuser, ins.is_active,
-       ins.date_joined
+       ins.date_joined, sched_etag(ins.version, NULL) AS etag
   FROM me LEFT JOIN ins ON true

@@ -10,7 +10,9 @@
 --   is_superuser  bool
 --   is_active     bool
 --   date_joined   timestamptz
-SELECT u.id, u.username, u.email, u.is_superuser, u.is_active, u.date_joined
+--   etag          text         the ETag, without its quotes (sched_etag, sql/008)
+SELECT u.id, u.username, u.email, u.is_superuser, u.is_active, u.date_joined,
+       sched_etag(u.version, NULL) AS etag
   FROM users u, sched_principal($1::text, $2::bool) me
  WHERE u.id = $3::int8
    AND sched_sees_user(me, u.id)

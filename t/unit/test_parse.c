@@ -335,6 +335,35 @@ static void test_null(void)
     is_int(v, -42, "NULL: output untouched");
 }
 
+/* If-Match, as the conditional statements' parameter. */
+static void test_if_match(void)
+{
+    static const struct { const char *in, *out; } c[] = {
+        { "\"12\"", "{12}" },
+        { "\"12\", \"7-pending\"", "{12,7-pending}" },
+        { "  \"3\" ,\"4\"  ", "{3,4}" },
+        { "W/\"12\"", "{}" },                      /* weak: never a strong match */
+        { "W/\"1\", \"2\"", "{2}" },
+        { "\"a,b\"", "{}" },                       /* not one of ours */
+        { "\"{1}\"", "{}" },
+        { "\"\"", "{}" },
+        { "12", "{}" },                            /* no quotes: no entity-tag */
+        { "\"1\" junk \"2\"", "{1}" },
+        { "\"unterminated", "{}" },
+        { "", "{}" },
+    };
+    size_t i;
+
+    ok(sched_parse_if_match(pool, NULL) == NULL, "no If-Match: no condition");
+    ok(sched_parse_if_match(pool, "*") == NULL, "If-Match: * is no condition");
+    ok(sched_parse_if_match(pool, " * ") == NULL, "If-Match: \" * \" too");
+    is_str(sched_parse_if_match(pool, "*, \"1\""), "{}", "\"*, ...\" is not *");
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        is_str(sched_parse_if_match(pool, c[i].in), c[i].out,
+               apr_psprintf(pool, "If-Match: %s", c[i].in));
+    }
+}
+
 int main(void)
 {
     apr_initialize();
@@ -350,6 +379,7 @@ int main(void)
     test_idempotency_keys();
     test_zones();
     test_null();
+    test_if_match();
 
     done_testing();
     return exit_status();
