@@ -757,7 +757,7 @@ if wanted schedules; then
     # session like the module's (generic plans), each its own transaction; psql's
     # timing includes the commit.
     stmt=$(pgbench_sql sched_schedules_update \
-        "1=NULL,2=true,3=$SCHEDULE_ID,4='Europe/Paris',5=30,6=NULL,7=NULL,8=NULL,9=false,10=60,11=:'weekly'")
+        "1=NULL,2=true,3=$SCHEDULE_ID,4='Europe/Paris',5=30,6=NULL,7=NULL,8=NULL,9=false,10=60,11=:'weekly',12=NULL")
     {
         echo "SET plan_cache_mode = force_generic_plan;"
         echo "\\timing on"

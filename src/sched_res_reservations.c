@@ -116,6 +116,7 @@ static int sched_idempotency_answer(sched_req_t *req, const PGresult *res)
         sched_jsonw_close(&w, '}');
         body = sched_jsonw_text(&w, &len);
     }
+    sched_set_etag(req->r, sched_row_text(res, 0, SCHED_RESERVATIONS_KEY__ETAG, NULL), 0);
     return sched_send_created(req, id, body, len);
 }
 

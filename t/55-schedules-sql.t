@@ -88,9 +88,14 @@ sub text_of {
 }
 
 # SQL that prepares statement NAME and executes it with @params (SQL literals).
+# The statement with its parameters; a conditional write (sql/008) takes the ETags of
+# If-Match last: NULL (none) when not given.
 sub stmt_sql {
     my ($name, @params) = @_;
-    return "PREPARE s AS " . text_of($name) . ";\nEXECUTE s(" . join(', ', @params) . ')';
+    my $text = text_of($name);
+    my ($max) = sort { $b <=> $a } $text =~ /\$(\d+)/g;
+    push @params, 'NULL' if @params == $max - 1 && $text =~ /\$${max}::text\[\]/;
+    return "PREPARE s AS $text;\nEXECUTE s(" . join(', ', @params) . ')';
 }
 
 # The rows that statement NAME answers for @$params.
@@ -654,13 +659,13 @@ subtest 'manual slots win over schedule slots' => sub {
     my $manual = slots_of($p, $zone, $day)->[1];
     is "$manual->{s} $manual->{source}", "${day}T09:30Z manual", 'the manual slot at 09:30';
     my $m = stmt('sched_slots_update', [ @SU, $manual->{id}, 'NULL', lit("${day}T11:00:00Z"),
-                                         lit("${day}T11:20:00Z") ])->[0];
+                                         lit("${day}T11:20:00Z"), $NOTICE ])->[0];
     is $m->{conflict}, 'f', 'a manual slot moved onto the 11:00 schedule slot';
     is $m->{source}, 'manual', 'it is manual';
     my $first = slots_of($p, $zone, $day)->[0];
     is $first->{source}, 'schedule', '09:00 is a schedule slot';
     $m = stmt('sched_slots_update', [ @SU, $first->{id}, 'NULL', lit("${day}T08:00:00Z"),
-                                      lit("${day}T08:30:00Z") ])->[0];
+                                      lit("${day}T08:30:00Z"), $NOTICE ])->[0];
     is $m->{source}, 'manual', 'moved by hand to 08:00: manual';
     is overlaps($p), 0, 'no overlap';
 };

@@ -167,6 +167,17 @@ subtest 'reservations: confirm and cancel, and the status time changes' => sub {
     is $x->{json}{status}, 'cancelled', 'cancelled';
 };
 
+subtest 'an Idempotency-Key replay answers the first answer, its ETag too' => sub {
+    my ($slot) = slots(1, 9);
+    my $key = { 'Idempotency-Key' => 'etag-' . uniq('k') };
+    my $body = { client => make_client(), slot => $slot };
+    my $first = POST('/strict/appointment_reservations/', $body, $key);
+    is $first->{status}, 201, 'booked (a creation needs no If-Match, even where required)';
+    my $again = POST('/strict/appointment_reservations/', $body, $key);
+    is_deeply [ $again->{status}, $again->{content}, etag($again) ],
+              [ 201, $first->{content}, etag($first) ], 'the replay: the same answer and ETag';
+};
+
 subtest 'slots: the availability is part of the ETag' => sub {
     my ($slot) = slots(1, 6);
     my $free = GET("/available_slots/$slot/");

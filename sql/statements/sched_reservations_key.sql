@@ -10,12 +10,14 @@
 --   reserved_at    timestamptz  its created_at
 --   expires_at     timestamptz
 --   body           text         the first answer as JSON, for keys remembered before 005 (else NULL)
+--   etag           text         the first answer's ETag: a reservation as made is version 1, pending
 WITH mine AS (DELETE FROM idempotency_keys
                WHERE key = $1::text AND created_at <= now() - interval '24 hours'),
      old AS (DELETE FROM idempotency_keys
               WHERE key IN (SELECT key FROM idempotency_keys
                              WHERE created_at <= now() - interval '24 hours'
                              ORDER BY created_at LIMIT 32))
-SELECT request, reservation_id, client_id, slot_id, reserved_at, expires_at, body
+SELECT request, reservation_id, client_id, slot_id, reserved_at, expires_at, body,
+       sched_etag(1, 'pending') AS etag
   FROM idempotency_keys
  WHERE key = $1::text AND created_at > now() - interval '24 hours'
