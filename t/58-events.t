@@ -163,7 +163,13 @@ subtest 'a reservation: created, confirmed, rescheduled, cancelled' => sub {
         [ map { "reservation.$_" } qw(created confirmed rescheduled cancelled) ],
         'the feed has them, typed';
     is $feed[-1]{data}{status}, 'cancelled', 'data: the reservation after the change';
-    is $feed[-1]{data}{slot}, $slots[1], 'as the API shows it';
+    is_deeply $feed[-1]{data}, as($cu, 'GET', "/appointment_reservations/$id/")->{json},
+        'as the API shows it, field for field';
+    my ($made) = grep { $_->{type} eq 'slot.created' && $_->{object_id} == $slots[2] }
+                 all_pages($SU, $FEED_START);
+    my $slot = as($SU, 'GET', "/available_slots/$slots[2]/")->{json};
+    delete $slot->{available};
+    is_deeply $made->{data}, $slot, 'a slot\'s too';
 };
 
 subtest 'schedules: the weekly hours are a field of the schedule' => sub {
