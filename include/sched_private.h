@@ -43,6 +43,7 @@ typedef struct sched_config_t {
     const char *naive_tz;         /* IANA zone, or NULL: times need an offset */
     int public_availability;      /* flag */
     int require_if_match;         /* flag: unconditional writes get 428 */
+    int same_origin;              /* flag: writes only from the same origin */
     int open_access;              /* flag */
     apr_int64_t auth_cache_time;  /* seconds; 0: verified passwords not cached */
     apr_int64_t pool_wait;        /* seconds a request may wait for a connection */

@@ -28,6 +28,7 @@ void *sched_config_create(apr_pool_t *p, char *dir)
     c->naive_tz = NULL;
     c->public_availability = -1;
     c->require_if_match = -1;
+    c->same_origin = -1;
     c->open_access = -1;
     c->auth_cache_time = -1;
     c->pool_wait = -1;
@@ -50,6 +51,7 @@ void *sched_config_merge(apr_pool_t *p, void *basev, void *addv)
     c->naive_tz = SCHED_MERGE(naive_tz, NULL);
     c->public_availability = SCHED_MERGE(public_availability, -1);
     c->require_if_match = SCHED_MERGE(require_if_match, -1);
+    c->same_origin = SCHED_MERGE(same_origin, -1);
     c->open_access = SCHED_MERGE(open_access, -1);
     c->auth_cache_time = SCHED_MERGE(auth_cache_time, -1);
     c->pool_wait = SCHED_MERGE(pool_wait, -1);
@@ -71,6 +73,7 @@ const sched_config_t *sched_config_get(request_rec *r)
     SCHED_DEFAULT(max_body, SCHED_DEFAULT_MAX_BODY);
     SCHED_DEFAULT(public_availability, 0);
     SCHED_DEFAULT(require_if_match, 0);
+    SCHED_DEFAULT(same_origin, 0);
     SCHED_DEFAULT(open_access, 0);
     SCHED_DEFAULT(auth_cache_time, SCHED_DEFAULT_AUTH_CACHE);
     SCHED_DEFAULT(pool_wait, SCHED_DEFAULT_POOL_WAIT);
@@ -208,6 +211,17 @@ static const char *sched_cmd_require_if_match(cmd_parms *cmd, void *dcfg, int on
     return NULL;
 }
 
+static const char *sched_cmd_same_origin(cmd_parms *cmd, void *dcfg, int on)
+{
+    sched_config_t *c = dcfg;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+    if (err) {
+        return err;
+    }
+    c->same_origin = on;
+    return NULL;
+}
+
 /* SchedMaintenanceInterval: the main server's, for every server (one background
  * task runs for all). */
 static const char *sched_cmd_maintenance(cmd_parms *cmd, void *dcfg, const char *arg)
@@ -270,6 +284,9 @@ const command_rec sched_cmds[] = {
     AP_INIT_FLAG("SchedRequireIfMatch", sched_cmd_require_if_match, NULL,
                  RSRC_CONF | ACCESS_CONF, "writes of one resource (PUT, PATCH, DELETE, "
                  "confirm, cancel) without If-Match get 428 (default Off)"),
+    AP_INIT_FLAG("SchedSameOrigin", sched_cmd_same_origin, NULL, RSRC_CONF | ACCESS_CONF,
+                 "writes must come from a page of this origin (Sec-Fetch-Site or Origin), "
+                 "else 403: for the mount that browsers use (default Off)"),
     AP_INIT_FLAG("SchedOpenAccess", sched_cmd_open_access, NULL, RSRC_CONF | ACCESS_CONF,
                  "no authorization at all, for development (default Off)"),
     { 0 }

@@ -4,6 +4,7 @@
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <strings.h>
 #include <apr_strings.h>
 
 #include "sched_private.h"
@@ -161,6 +162,29 @@ static int sched_needs_if_match(const sched_req_t *req)
            && apr_table_get(req->r->headers_in, "If-Match") == NULL;
 }
 
+/* Where SchedSameOrigin is On (the mount a browser session uses), a write must come
+ * from a page of this very origin, else a page of another site could make the
+ * browser act for its logged-in user: Sec-Fetch-Site says so where the browser sends
+ * it (every current one does), else Origin must be this server's own. A request with
+ * neither is refused too: browsers send one of them with every write, and other
+ * clients have the Basic mount. Reads are not checked: no CORS header lets another
+ * site read the answer. */
+static int sched_cross_site(const sched_req_t *req)
+{
+    request_rec *r = req->r;
+    const char *site, *origin;
+    int m = r->method_number;
+
+    if (!req->conf->same_origin || m == M_GET || m == M_OPTIONS) {
+        return 0;
+    }
+    if ((site = apr_table_get(r->headers_in, "Sec-Fetch-Site")) != NULL) {
+        return strcmp(site, "same-origin") != 0;
+    }
+    origin = apr_table_get(r->headers_in, "Origin");
+    return origin == NULL || strcasecmp(origin, ap_construct_url(r->pool, "", r)) != 0;
+}
+
 /* 401, with WWW-Authenticate when httpd has an AuthType for this location. */
 static int sched_unauthorized(request_rec *r)
 {
@@ -200,6 +224,10 @@ int sched_dispatch(request_rec *r)
         return sched_problem(r, HTTP_METHOD_NOT_ALLOWED,
                              apr_psprintf(r->pool, "%s is not allowed here", r->method),
                              NULL);
+    }
+    if (sched_cross_site(req)) {
+        return sched_problem(r, HTTP_FORBIDDEN, "a write from another site (or with "
+                             "neither Sec-Fetch-Site nor Origin) is refused here", NULL);
     }
     if (sched_needs_if_match(req)) {
         return sched_problem(r, HTTP_PRECONDITION_REQUIRED, "this server changes a resource "
