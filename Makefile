@@ -39,8 +39,9 @@ DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjanss
 BENCH_DEPS := wrk curl apache2-utils
 # make fuzz only: clang with libFuzzer and the sanitizers.
 FUZZ_DEPS  := clang libclang-rt-14-dev
-# make test: valgrind runs schedctl (t/05-schedctl-valgrind.t).
-TEST_DEPS  := valgrind
+# make test: valgrind runs schedctl (t/05-schedctl-valgrind.t); headless Chromium and its
+# WebDriver drive the web interface (t/95-browser.t).
+TEST_DEPS  := valgrind chromium chromium-driver
 # make test SANITIZE=1: clang, its sanitizer runtimes, llvm-symbolizer for the reports.
 SAN_DEPS   := clang libclang-rt-14-dev llvm-14
 
@@ -179,10 +180,15 @@ deps-test:
 # programs and manuals go (under DESTDIR, for packages).
 SBINDIR     = $(call once,SBINDIR,$(APXS) -q SBINDIR)
 MANDIR      = $(call once,MANDIR,$(APXS) -q MANDIR)
+# The migrations (schedctl migrate reads them there) and the web interface's files.
+SHAREDIR   ?= /usr/share/mod-sched
 install: .libs/mod_sched.so tools/schedctl
 	$(APXS) -i -n sched mod_sched.la
 	install -D -m 0755 tools/schedctl $(DESTDIR)$(SBINDIR)/schedctl
 	install -D -m 0644 tools/schedctl.8 $(DESTDIR)$(MANDIR)/man8/schedctl.8
+	install -d $(DESTDIR)$(SHAREDIR)/sql $(DESTDIR)$(SHAREDIR)/ui
+	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
+	install -m 0644 ui/*.html ui/*.js ui/*.css $(DESTDIR)$(SHAREDIR)/ui/
 
 # deps-check first, then the build in a make of its own: it reads what the packages
 # that deps-check may just have installed say.

@@ -11,6 +11,7 @@
  *   constraints hold whatever it does.
  * - The events older than SchedEventRetention (90 days) are deleted, a batch at a
  *   time (sched_events_prune); two servers take different rows (SKIP LOCKED).
+ * - So are the web interface's ended sessions (sched_sessions_prune).
  *
  * It takes a connection of the server's pool like a request does (bounded by
  * SchedPoolWait's default), and gives it back before it sleeps. */
@@ -62,30 +63,45 @@ static void sched_watchdog_horizon(server_rec *s, PGconn *conn)
                  " schedules extended, %" APR_INT64_T_FMT " slots made", schedules, slots);
 }
 
-/* The events older than the retention, deleted. */
-static void sched_watchdog_prune(server_rec *s, PGconn *conn, apr_pool_t *p)
+/* Runs a pruning statement (one int8 parameter: the batch; one column: how many it
+ * deleted) until it deletes nothing; returns how many in all, or -1 on failure. */
+static apr_int64_t sched_watchdog_drain(server_rec *s, PGconn *conn, sched_stmt_e stmt,
+                                        int nparams, const char *const *params, int col)
 {
     apr_int64_t deleted = 0, n = 1;
-    const char *params[2];
     int round;
 
-    params[0] = apr_psprintf(p, "%" APR_INT64_T_FMT " seconds", sched_wd_retention);
-    params[1] = SCHED_WATCHDOG_PRUNE;
     for (round = 0; round < SCHED_WATCHDOG_ROUNDS && n > 0; round++) {
-        PGresult *res = sched_sql_exec(conn, SCHED_STMT_EVENTS_PRUNE, 2, params);
+        PGresult *res = sched_sql_exec(conn, stmt, nparams, params);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SCHED_LOGNO(00607)
-                         "could not delete the old events: SQLSTATE %s",
+                         "%s failed: SQLSTATE %s", sched_stmts[stmt].name,
                          PQresultErrorField(res, PG_DIAG_SQLSTATE));
             PQclear(res);
-            return;
+            return -1;
         }
-        n = apr_atoi64(PQgetvalue(res, 0, SCHED_EVENTS_PRUNE__DELETED));
+        n = apr_atoi64(PQgetvalue(res, 0, col));
         deleted += n;
         PQclear(res);
     }
-    ap_log_error(APLOG_MARK, deleted ? APLOG_INFO : APLOG_DEBUG, 0, s, SCHED_LOGNO(00608)
-                 "events older than %s deleted: %" APR_INT64_T_FMT, params[0], deleted);
+    return deleted;
+}
+
+/* The events older than the retention, and the ended sessions, deleted. */
+static void sched_watchdog_prune(server_rec *s, PGconn *conn, apr_pool_t *p)
+{
+    const char *params[2], *batch[1] = { SCHED_WATCHDOG_PRUNE };
+    apr_int64_t events, sessions;
+
+    params[0] = apr_psprintf(p, "%" APR_INT64_T_FMT " seconds", sched_wd_retention);
+    params[1] = SCHED_WATCHDOG_PRUNE;
+    events = sched_watchdog_drain(s, conn, SCHED_STMT_EVENTS_PRUNE, 2, params,
+                                  SCHED_EVENTS_PRUNE__DELETED);
+    sessions = sched_watchdog_drain(s, conn, SCHED_STMT_SESSIONS_PRUNE, 1, batch,
+                                    SCHED_SESSIONS_PRUNE__DELETED);
+    ap_log_error(APLOG_MARK, events > 0 || sessions > 0 ? APLOG_INFO : APLOG_DEBUG, 0, s,
+                 SCHED_LOGNO(00608) "deleted: %" APR_INT64_T_FMT " events older than %s, %"
+                 APR_INT64_T_FMT " ended sessions", events, params[0], sessions);
 }
 
 /* One run for s's database, on a connection of its pool. */

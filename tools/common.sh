@@ -51,11 +51,20 @@ free_ports() {
 # (from the variables of those names) and USERGROUP between @ signs.
 write_config() {
     local template=$1 out=$2 usergroup=
+    local secret=${SESSION_SECRET_FILE:-$RUNDIR/session.secret}
     if is_root; then
         usergroup=$(printf 'User %s\nGroup %s' "$HTTPD_USER" "$HTTPD_USER")
     fi
+    # The key of the web interface's sessions: made once, kept (servers that share
+    # sessions share it).
+    if [ ! -s "$secret" ]; then
+        (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret")
+    fi
+    # @WEB_CONF@ is conf/web.conf.in, filled in the same way.
     T_RUNDIR=$RUNDIR T_PORT=$PORT T_PGPORT=$PGPORT T_MODULE=$MODULE T_USERGROUP=$usergroup \
-        perl -pe 's/\@(RUNDIR|PORT|PGPORT|MODULE|USERGROUP)\@/$ENV{"T_$1"}/g' \
-        "$template" >"$out.tmp"
+    T_UI=$ROOT/ui T_SESSION_SECRET_FILE=$secret T_WEB=$ROOT/conf/web.conf.in \
+        perl -pe 'BEGIN { sub fill { $_[0] =~ s/\@(RUNDIR|PORT|PGPORT|MODULE|USERGROUP|UI|SESSION_SECRET_FILE)\@/$ENV{"T_$1"}/gr } }
+                  if (/^\@WEB_CONF\@$/) { local (@ARGV, $/) = ($ENV{T_WEB}); $_ = fill(<>); next }
+                  $_ = fill($_)' "$template" >"$out.tmp"
     mv "$out.tmp" "$out"
 }

@@ -140,6 +140,7 @@ banner() {
     cat <<EOF
 
 mod_sched development server
+  Web:       $URL/app/  (sign in there with the login below)
   API:       $URL/
   Access:    Basic auth against the users table, and the API's rules of who
              may do what (README: "Who may do what"). Without credentials only

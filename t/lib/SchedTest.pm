@@ -322,6 +322,8 @@ sub config_text {
     local $ENV{PGPORT} = env('SCHED_PGPORT');
     local $ENV{MODULE} = env('SCHED_MODULE');
     local $ENV{TEMPLATE} = env('SCHED_ROOT') . '/t/conf/test.conf.in';
+    # The test server's key of sessions: every server of a test shares its sessions.
+    local $ENV{SESSION_SECRET_FILE} = env('SCHED_RUNDIR') . '/session.secret';
     local $ENV{OUT} = $out;
     my ($code, $output) = run_capture('bash', '-c', 'ROOT=$SCHED_ROOT PROG=SchedTest'
         . ' HTTPD_USER=www-data; . "$SCHED_ROOT/tools/common.sh";'
