@@ -255,6 +255,16 @@ subtest 'SchedRequireIfMatch On: unconditional writes get 428' => sub {
         'elsewhere (Off, the default), no If-Match needed';
 };
 
+subtest '/users/me/: each caller\'s own ETag' => sub {
+    my ($a, $b) = map { my $u = make_user(); $u->{password} = 'password-123'; $u } 1 .. 2;
+    my $ra = req('GET', '/secure/users/me/', undef, basic($a));
+    my $rb = req('GET', '/secure/users/me/', undef, basic($b));
+    isnt etag($ra), etag($rb), 'two users, two ETags (same URL, same version)';
+    my $cached = req('GET', '/secure/users/me/', undef, { %{ basic($b) }, 'If-None-Match' => etag($ra) });
+    is $cached->{status}, 200, 'another user\'s ETag does not make a 304';
+    is $cached->{json}{username}, $b->{username}, 'the caller\'s own answer';
+};
+
 subtest 'Cache-Control: private, no-cache on authenticated answers' => sub {
     my $res = req('GET', "/secure/users/$SU->{id}/", undef, basic($SU));
     is $res->{headers}{'cache-control'}, 'private, no-cache', 'a read';

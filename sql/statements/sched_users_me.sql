@@ -9,8 +9,8 @@
 --   is_superuser  bool
 --   is_active     bool
 --   date_joined   timestamptz
---   etag          text         the ETag, without its quotes (sched_etag, sql/008)
+--   etag          text         the ETag, without its quotes (sched_etag, sql/008): it names the user, as /users/me/ is each caller's own
 SELECT u.id, u.username, u.email, u.is_superuser, u.is_active, u.date_joined,
-       sched_etag(u.version, NULL) AS etag
+       sched_etag(u.version, 'u' || u.id) AS etag
   FROM users u, sched_principal($1::text, $2::bool) me
  WHERE u.id = me.user_id
