@@ -109,9 +109,12 @@ static void sched_conn_remember(apr_pool_t *p, PGconn *conn, sched_conn_state_t 
     for (i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++) {
         APR_ARRAY_PUSH(st->foreign, const char *) =
             apr_pstrdup(p, PQgetvalue(res, i, SCHED_SESSION_FOREIGN__STATEMENT));
-    }
-    if (st->foreign->nelts) {
-        sched_conn_foreign_seen = 1;
+        /* Only an authentication module's statement means that requests are
+         * authenticated on a connection held for the whole request; mod_session_dbd's
+         * are restored after a reset too, but need no connection bound early. */
+        if (PQgetvalue(res, i, SCHED_SESSION_FOREIGN__AUTHN)[0] == 't') {
+            sched_conn_foreign_seen = 1;
+        }
     }
     if (PQresultStatus(res) == PGRES_TUPLES_OK) {
         sched_conn_foreign_known = 1;
@@ -125,12 +128,16 @@ static void sched_conn_restore(request_rec *r, PGconn *conn, sched_conn_state_t 
     int i;
     for (i = 0; i < st->foreign->nelts; i++) {
         PGresult *res = PQexec(conn, APR_ARRAY_IDX(st->foreign, i, const char *));
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok && PQstatus(conn) == CONNECTION_OK) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, SCHED_LOGNO(00206)
                           "could not prepare again a statement of another module: "
                           "SQLSTATE %s", PQresultErrorField(res, PG_DIAG_SQLSTATE));
         }
         PQclear(res);
+        if (!ok && PQstatus(conn) != CONNECTION_OK) {
+            return;     /* lost again: the statement that follows finds out */
+        }
     }
 }
 

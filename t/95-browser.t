@@ -60,7 +60,9 @@ subtest 'signing in: a session, known to a second httpd too' => sub {
     sign_in($admin->{username}, $admin->{password});
     like $browser->wait_text('#who', qr/Signed in/), qr/Signed in as \Q$admin->{username}\E/,
         'the start page says who is signed in';
-    is $browser->text('#role'), 'administrator', 'and the role';
+    like $browser->text('#who'), qr/administrator/, 'and the role';
+    like $browser->wait_text('#nav', qr/Administration/), qr/Administration/,
+        'the menu offers the administration';
     shot('home');
     $cookie = session_cookie();
     ok $cookie, 'a session cookie';
@@ -88,11 +90,182 @@ subtest 'signing in: a session, known to a second httpd too' => sub {
 subtest 'at phone width' => sub {
     $browser->window_size(375, 800);
     $browser->get($app);
-    $browser->wait_text('#who', qr/Signed in/);
+    $browser->wait_text('h1', qr/Welcome/);
     cmp_ok $browser->execute('return document.documentElement.scrollWidth'), '<=', 375,
         'nothing wider than the screen';
     shot('home-phone');
     $browser->window_size(1280, 900);
+};
+
+my %people;
+# A user made through the administration's form: its id.
+sub user_by_form {
+    my ($name, $password) = @_;
+    $browser->get("$app#/admin/users/new");
+    $browser->type('#f-username', $name);
+    $browser->type('#f-password', $password);
+    $browser->click('form.edit button[type=submit]');
+    my $url = $browser->wait_url(qr{#/admin/users/\d+$});
+    return $url =~ m{/(\d+)$} ? $1 : undef;
+}
+
+subtest 'administration: users, clients and providers through the forms' => sub {
+    $browser->get("$app#/admin/users/new");
+    $browser->type('#f-username', 'not a valid name!');
+    $browser->type('#f-password', 'password-123');
+    $browser->click('form.edit button[type=submit]');
+    like $browser->wait_text('#f-username-error', qr/\S/), qr/\S/,
+        'a refused user name: the API\'s message beside the field';
+    is $browser->execute(q{return document.getElementById('f-username').getAttribute('aria-invalid')}),
+        'true', 'the field is marked invalid';
+    shot('admin-field-error');
+    $browser->clear('#f-username');
+    my $cname = 'client_' . time;
+    $browser->type('#f-username', $cname);
+    $browser->click('form.edit button[type=submit]');
+    my ($cid) = $browser->wait_url(qr{#/admin/users/\d+$}) =~ m{/(\d+)$};
+    ok $cid, "the user is made ($cname, id " . ($cid // '?') . ')';
+    like $browser->wait_text('h1', qr/Users: \d/), qr/Users: $cid/, 'its page';
+    shot('admin-user');
+    $browser->get("$app#/admin/clients/new");
+    $browser->type('#f-user', $cid);
+    $browser->click('form.edit button[type=submit]');
+    my ($client) = $browser->wait_url(qr{#/admin/clients/\d+$}) =~ m{/(\d+)$};
+    ok $client, 'a client record for it, through the form';
+    my $pname = 'provider_' . time;
+    my $pid = user_by_form($pname, 'password-123');
+    ok $pid, 'a second user';
+    $browser->get("$app#/admin/providers/new");
+    $browser->type('#f-user', $pid);
+    $browser->click('form.edit button[type=submit]');
+    my ($provider) = $browser->wait_url(qr{#/admin/providers/\d+$}) =~ m{/(\d+)$};
+    ok $provider, 'a provider record for it';
+    like $browser->wait_text('section', qr/History/), qr/created/, 'its page shows its history';
+    $browser->get("$app#/admin/users");
+    $browser->wait_text('tbody', qr/\Q$cname\E/);
+    unlike $browser->text('main'), qr/\b(?:null|undefined|NaN)\b/, 'no stray null on the page';
+    shot('admin-users');
+    %people = (client => { name => $cname, id => $client }, provider => { name => $pname, id => $provider });
+};
+
+# Signs $b (a browser) in as $name, on the start page.
+sub sign_in_as {
+    my ($b, $name, $password) = @_;
+    $b->get(url('/app/login.html'));
+    $b->type('#username', $name);
+    $b->type('#password', $password // 'password-123');
+    $b->click('button[type=submit]');
+    $b->wait_text('#who', qr/Signed in/);
+}
+
+subtest 'a provider publishes hours' => sub {
+    $browser->get(url('/app/logout'));
+    sign_in_as($browser, $people{provider}{name});
+    like $browser->text('#nav'), qr/My week/, 'the menu offers the provider\'s week';
+    unlike $browser->text('#nav'), qr/Administration/, 'not the administration';
+    $browser->get("$app#/provider");
+    $browser->find('#save-hours');
+    $browser->click('#add-interval') for 1 .. 7;
+    $browser->execute(q{document.querySelectorAll('#intervals select')
+        .forEach((s, i) => { s.value = String(i + 1); });});
+    $browser->click('#save-hours');
+    like $browser->wait_text('#provider-status', qr/saved/), qr/Hours saved/, 'the hours are saved';
+    like $browser->wait_text('#calendar', qr/free/), qr/free/, 'its week shows free slots';
+    shot('provider');
+    is psql("SELECT count(*) > 0 FROM slots WHERE provider_id = $people{provider}{id}"), 't',
+        'the schedule made slots';
+};
+
+subtest 'a client books, confirms, reschedules and cancels' => sub {
+    $browser->get(url('/app/logout'));
+    sign_in_as($browser, $people{client}{name});
+    $browser->get("$app#/book");
+    $browser->find('#provider');
+    $browser->execute(q{const s = document.getElementById('provider'); s.value = arguments[0];
+        s.dispatchEvent(new Event('change'));}, $people{provider}{id});
+    $browser->click('#next-week');
+    my $slot = $browser->find('.slot');
+    like $browser->wait_text('#week', qr/\d\d:\d\d/), qr/\(\S+\)/, 'a week of slots, with its zone';
+    $browser->click('.slot');
+    like $browser->wait_text('#hold', qr/Held for you/), qr/Held for you for \d+:\d\d/,
+        'a hold, with its countdown';
+    $browser->click('#confirm');
+    like $browser->wait_text('#hold', qr/Booked/), qr/It is confirmed/, 'confirmed';
+    like $browser->wait_text('#mine', qr/confirmed/), qr/confirmed/, 'among my reservations';
+    unlike $browser->text('main'), qr/\b(?:null|undefined|NaN)\b/, 'no stray null on the page';
+    shot('book');
+    $browser->click('#mine button');                   # Reschedule
+    $browser->wait_text('#week', qr/Choose the new time/);
+    $browser->execute(q{document.querySelectorAll('.slot')[1].click();});
+    like $browser->wait_text('#book-status', qr/moved/), qr/moved to/, 'rescheduled';
+    $browser->click('#mine button.danger');            # Cancel
+    like $browser->wait_text('#book-status', qr/Cancelled/), qr/Cancelled/, 'cancelled';
+    like $browser->wait_text('#mine', qr/None/), qr/None right now/, 'nothing left';
+};
+
+subtest 'a hold runs out, and is taken again' => sub {
+    $browser->get("$app#/book");
+    $browser->find('#provider');
+    $browser->execute(q{const s = document.getElementById('provider'); s.value = arguments[0];
+        s.dispatchEvent(new Event('change'));}, $people{provider}{id});
+    $browser->click('#next-week');
+    $browser->find('.slot');
+    $browser->click('.slot');
+    $browser->wait_text('#hold', qr/Held for you/);
+    like $browser->wait_text('#book-status', qr/expired/, 8), qr/has expired/,
+        'the hold (3 s in the test server) expires, in words';
+    shot('book-expired');
+    $browser->click('#hold-again');
+    like $browser->wait_text('#hold', qr/Held for you/), qr/Held for you/, 'held again';
+};
+
+subtest 'a second browser loses the race for a slot, and is told so' => sub {
+    my $other = make_user(password => 'password-123');
+    POST('/clients/', { user => $other->{id} });
+    my $b2 = WebDriver->start(port => free_port(), log => "$ENV{SCHED_RUNDIR}/chromedriver2.log");
+    sign_in_as($b2, $other->{username});
+    for my $b ($browser, $b2) {
+        $b->get("$app#/book");
+        $b->find('#provider');
+        $b->execute(q{const s = document.getElementById('provider'); s.value = arguments[0];
+            s.dispatchEvent(new Event('change'));}, $people{provider}{id});
+        $b->click('#next-week');
+        $b->find('.slot');
+    }
+    my $target = $browser->execute(q{return document.querySelectorAll('.slot')[2].dataset.slot;});
+    $browser->execute(q{document.querySelector(`.slot[data-slot="${arguments[0]}"]`).click();}, $target);
+    $browser->wait_text('#hold', qr/Held for you/);
+    $b2->execute(q{document.querySelector(`.slot[data-slot="${arguments[0]}"]`).click();}, $target);
+    like $b2->wait_text('#book-status', qr/taken/), qr/Someone else has just taken this slot/,
+        'the second is told the slot was just taken';
+    $b2->screenshot("$screens/book-race-lost.png");
+    $b2->quit;
+};
+
+subtest 'a client cannot use the administration' => sub {
+    $browser->get("$app#/admin/users");
+    like $browser->wait_text('#view', qr/administrators/), qr/Only administrators/,
+        'the page refuses';
+    my $res = HTTP::Tiny->new->post(url('/app/api/users/'), { headers => {
+        Cookie => session_cookie(), 'Content-Type' => 'application/json',
+        'Sec-Fetch-Site' => 'same-origin' }, content => '{"username":"sneaky","password":"password-123"}' });
+    is $res->{status}, 403, 'and so does the API';
+    is psql("SELECT count(*) FROM users WHERE username = 'sneaky'"), 0, 'nothing made';
+};
+
+subtest 'a page of another site cannot act for the signed-in user' => sub {
+    my $evil = start_httpd();
+    $browser->get($evil->url . '/health/');
+    my $out = $browser->execute_async(q{const done = arguments[arguments.length - 1];
+        fetch(arguments[0], { method: 'POST', credentials: 'include', mode: 'cors',
+          headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(
+          { username: 'forged', password: 'password-123' }) })
+        .then((r) => done('status ' + r.status), (e) => done('refused: ' + e));},
+        url('/app/api/users/'));
+    like $out, qr/refused|status 40[13]/, "the browser's forged write fails ($out)";
+    is psql("SELECT count(*) FROM users WHERE username = 'forged'"), 0, 'nothing made';
+    $evil->stop;
+    $browser->get($app);
 };
 
 subtest 'signing out ends the session on every server' => sub {

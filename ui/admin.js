@@ -178,10 +178,11 @@ async function listView(name, query) {
       });
     } }, action === 'confirm' ? 'Confirm selected' : 'Cancel selected'))) : null;
 
-  root.append(tabs(name), el('h1', {}, c.title),
+  root.append(...[tabs(name), el('h1', {}, c.title),
     el('p', {}, el('a', { href: `#/admin/${name}/new`, class: 'button' }, `Add to ${c.title.toLowerCase()}`)),
     filters, el('div', { class: 'field' }, el('label', { for: 'search' }, 'Search'), search),
-    bulk, msg, el('div', { class: 'table' }, el('table', {}, el('thead', {}, head), tbody)), more);
+    bulk, msg, el('div', { class: 'table' }, el('table', {}, el('thead', {}, head), tbody)), more]
+    .filter(Boolean));
   await load(`${name}/${query ? `?${query}` : ''}`, false);
   return root;
 }

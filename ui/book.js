@@ -62,7 +62,7 @@ export async function bookView(me) {
       const k = localDate(new Date(s.start_time));
       if (days.has(k)) days.get(k).slots.push(s);
     }
-    week.replaceChildren(
+    week.replaceChildren(...[
       el('div', { class: 'week-nav' },
         el('button', { type: 'button', id: 'prev-week', disabled: offset === 0, onclick: () => { offset--; drawWeek(); } }, '← Previous week'),
         el('span', {}, `${day(from)} – ${day(new Date(to.getTime() - 1))} (${zone})`),
@@ -76,7 +76,7 @@ export async function bookView(me) {
             'aria-label': `${when(s.start_time)} to ${hour(s.end_time)}`,
             onclick: (ev) => (moving ? reschedule(moving, s, ev.target) : take(s, ev.target)) },
           `${hour(s.start_time)}–${hour(s.end_time)}`))))
-          : el('p', { class: 'none' }, 'Nothing free')))));
+          : el('p', { class: 'none' }, 'Nothing free'))))].filter(Boolean));
   }
 
   async function take(slot, button) {
@@ -169,11 +169,11 @@ export async function bookView(me) {
       : el('p', {}, 'None right now.'));
   }
 
-  root.append(el('h1', {}, 'Book an appointment'),
+  root.append(...[el('h1', {}, 'Book an appointment'),
     el('p', { class: 'note' }, `Times are shown in your time zone, ${zone}.`),
     clientInput ? el('div', { class: 'field' }, el('label', { for: 'client' }, 'Client id (as administrator)'), clientInput) : null,
     el('div', { class: 'field' }, el('label', { for: 'provider' }, 'Provider'), select),
-    msg, hold, week, mine);
+    msg, hold, week, mine].filter(Boolean));
   if (clientInput) clientInput.addEventListener('change', drawMine);
   await drawMine();
   return root;

@@ -89,7 +89,7 @@ export async function providerView(me) {
       field('slot_minutes', 'Slot length (minutes)', { type: 'number', min: 5, value: schedule ? schedule.slot_minutes : 30 }),
       field('horizon_days', 'Bookable how many days ahead', { type: 'number', min: 1, value: schedule ? schedule.horizon_days : 60 }),
       el('h3', {}, 'Weekly hours'), rows,
-      el('button', { type: 'button', onclick: () => rows.append(intervalRow(undefined, rows.children.length)) }, 'Add an interval'),
+      el('button', { type: 'button', id: 'add-interval', onclick: () => rows.append(intervalRow(undefined, rows.children.length)) }, 'Add an interval'),
       el('button', { type: 'submit', id: 'save-hours' }, 'Save hours'));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();

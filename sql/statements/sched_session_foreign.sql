@@ -4,4 +4,6 @@
 -- flags: unprepared
 -- columns:
 --   statement  text  the PREPARE statement, as pg_prepared_statements shows it
-SELECT statement FROM pg_prepared_statements WHERE name NOT LIKE 'sched\_%' AND from_sql
+--   authn      bool  it is an authentication module's (mod_authn_dbd, mod_authz_dbd: their labels)
+SELECT statement, name ~ '^auth[nz]_dbd_' AS authn
+  FROM pg_prepared_statements WHERE name NOT LIKE 'sched\_%' AND from_sql

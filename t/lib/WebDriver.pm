@@ -60,6 +60,9 @@ sub title    { $_[0]->_s('GET', '/title') }
 sub execute  { my ($self, $script, @args) = @_;
                $self->_s('POST', '/execute/sync', { script => $script, args => \@args }) }
 sub cookies  { $_[0]->_s('GET', '/cookie') }
+# Runs an asynchronous script: its last argument is the callback that ends it.
+sub execute_async { my ($self, $script, @args) = @_;
+                    $self->_s('POST', '/execute/async', { script => $script, args => \@args }) }
 sub window_size { my ($self, $w, $h) = @_;
                   $self->_s('POST', '/window/rect', { width => $w, height => $h }) }
 
@@ -79,6 +82,20 @@ sub click { my ($self, $css) = @_; $self->_s('POST', '/element/' . $self->find($
 sub type  { my ($self, $css, $text) = @_;
             $self->_s('POST', '/element/' . $self->find($css) . '/value', { text => $text }) }
 sub text  { my ($self, $css) = @_; $self->_s('GET', '/element/' . $self->find($css) . '/text') }
+sub clear { my ($self, $css) = @_; $self->_s('POST', '/element/' . $self->find($css) . '/clear', {}) }
+
+# Waits up to $seconds for the page's URL to match $re; returns it.
+sub wait_url {
+    my ($self, $re, $seconds) = @_;
+    my $deadline = time + ($seconds // 10);
+    my $url = '';
+    while (time < $deadline) {
+        $url = $self->url;
+        return $url if $url =~ $re;
+        sleep 0.1;
+    }
+    return $url;
+}
 
 # Waits up to $seconds for the text of $css to match $re; returns the text.
 sub wait_text {
