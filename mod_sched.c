@@ -61,16 +61,16 @@ static void sched_child_init(apr_pool_t *pchild, server_rec *s)
     }
 }
 
-/* When other modules prepare statements on mod_dbd's connections (mod_authn_dbd's
- * query), a request that brings credentials is about to be authenticated on the
- * connection mod_dbd gives it, which that module holds until the request ends
- * anyway. Take that connection first and make it usable: after a database restart
- * mod_dbd resets it without preparing the other module's query again. When the
- * database cannot be reached, the answer is 503 here: the other module could only
- * fail with a 500. With mod_sched's own provider nothing is taken here: it takes a
- * connection for its one query and gives it back.
+/* When an authentication module prepares statements on mod_dbd's connections
+ * (mod_authn_dbd's query), a request that brings credentials is about to be
+ * authenticated on the connection mod_dbd gives it, which that module holds until
+ * the request ends anyway. Take that connection first and make it usable: after a
+ * database restart mod_dbd resets it without preparing the other module's query
+ * again. When the database cannot be reached, the answer is 503 here: the other
+ * module could only fail with a 500. With mod_sched's own provider nothing is taken
+ * here: it takes a connection for its one query and gives it back.
  *
- * Whether other modules' statements are there is learnt from the first connection
+ * Whether such statements are there is learnt from the first connection
  * the process sees; until then (a new child, the database down since it started) a
  * connection is taken and given back here, which learns it, or answers 503. */
 static int sched_access_checker(request_rec *r)

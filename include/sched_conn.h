@@ -35,9 +35,11 @@ sched_conn_t *sched_conn_open(request_rec *r, apr_interval_time_t wait, const ch
  * connection stays with its request. */
 void sched_conn_close(request_rec *r, sched_conn_t *c);
 
-/* Whether the pool's connections carry statements of other modules (mod_authn_dbd's
- * query, say): such a module authenticates on the connection mod_dbd gives the
- * request, and holds it until the request ends. */
+/* Whether the pool's connections carry statements of an authentication module
+ * (mod_authn_dbd's query, mod_authz_dbd's): such a module authenticates on the
+ * connection mod_dbd gives the request, and holds it until the request ends. Other
+ * modules' statements (mod_session_dbd's) are prepared again after a reset too, but
+ * do not make the pool shared in this sense. */
 int sched_conn_shared(void);
 
 /* Whether sched_conn_shared knows yet: a connection of this process was seen. */

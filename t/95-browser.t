@@ -1,8 +1,10 @@
 # The web interface in a real browser: headless Chromium from Debian, driven over
 # WebDriver (chromedriver), against the test run's httpd and PostgreSQL. Signing in
 # with httpd's mod_auth_form and a session in PostgreSQL (mod_session_dbd), which a
-# second httpd on the same database knows too, and which signing out ends on both.
-# Screenshots of the pages go to the test run's folder (screens/).
+# second httpd on the same database knows too, and which signing out ends on both;
+# the administration's forms, a provider's hours, a client's booking from hold to
+# cancel, a race lost by a second browser, what a client and another site may not
+# do. Screenshots of the pages go to the test run's folder (screens/).
 use strict;
 use warnings;
 use FindBin;
@@ -280,7 +282,8 @@ subtest 'signing out ends the session on every server' => sub {
     $res = HTTP::Tiny->new->get(url('/app/api/users/me/'), { headers => { Cookie => $cookie } });
     is $res->{status}, 401, 'so does the first';
     $browser->get($app);
-    like $browser->url, qr{/app/login\.html$}, 'the start page sends the browser to sign in';
+    like $browser->wait_url(qr{/app/login\.html$}), qr{/app/login\.html$},
+        'the start page sends the browser to sign in';
     $second->stop;
 };
 
