@@ -11,6 +11,8 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
+#include <strings.h>
+
 #include "sched_private.h"
 #include "sched_config.h"
 #include "sched_conn.h"
@@ -78,15 +80,23 @@ static int sched_access_checker(request_rec *r)
     const sched_config_t *conf;
     sched_conn_t *c;
     const char *why;
-    int busy;
+    int busy, session;
 
-    if (r->main != NULL || ap_auth_type(r) == NULL
-        || apr_table_get(r->headers_in, "Authorization") == NULL
-        || sched_mount_of(r) == NULL) {
+    if (r->main != NULL || ap_auth_type(r) == NULL || sched_mount_of(r) == NULL) {
+        return DECLINED;
+    }
+    /* A browser's request with a session kept in the database (AuthType form, a
+     * cookie): while the database cannot be reached the session cannot be read, and
+     * mod_auth_form would answer 401 as if the user had signed out. Answer 503
+     * instead, which the pages say and try again; the session is still there when
+     * the database is back. */
+    session = strcasecmp(ap_auth_type(r), "form") == 0
+              && apr_table_get(r->headers_in, "Cookie") != NULL;
+    if (!session && apr_table_get(r->headers_in, "Authorization") == NULL) {
         return DECLINED;
     }
     conf = sched_config_get(r);
-    if (!sched_conn_known()) {
+    if (!sched_conn_known() || session) {
         if ((c = sched_conn_open(r, apr_time_from_sec(conf->pool_wait), &why, &busy)) == NULL) {
             return sched_db_unavailable(r, why);
         }

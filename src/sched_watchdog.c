@@ -47,7 +47,10 @@ static void sched_watchdog_horizon(server_rec *s, PGconn *conn)
     for (round = 0; round < SCHED_WATCHDOG_ROUNDS && n > 0; round++) {
         PGresult *res = sched_sql_exec(conn, SCHED_STMT_SCHEDULES_EXTEND, 1, params);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SCHED_LOGNO(00602)
+            /* The database gone away meanwhile is no fault of this task: the next
+             * run makes up for it. */
+            int level = PQstatus(conn) == CONNECTION_OK ? APLOG_WARNING : APLOG_INFO;
+            ap_log_error(APLOG_MARK, level, 0, s, SCHED_LOGNO(00602)
                          "could not move the schedules' horizon: SQLSTATE %s",
                          PQresultErrorField(res, PG_DIAG_SQLSTATE));
             PQclear(res);
@@ -74,7 +77,8 @@ static apr_int64_t sched_watchdog_drain(server_rec *s, PGconn *conn, sched_stmt_
     for (round = 0; round < SCHED_WATCHDOG_ROUNDS && n > 0; round++) {
         PGresult *res = sched_sql_exec(conn, stmt, nparams, params);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SCHED_LOGNO(00607)
+            int level = PQstatus(conn) == CONNECTION_OK ? APLOG_WARNING : APLOG_INFO;
+            ap_log_error(APLOG_MARK, level, 0, s, SCHED_LOGNO(00607)
                          "%s failed: SQLSTATE %s", sched_stmts[stmt].name,
                          PQresultErrorField(res, PG_DIAG_SQLSTATE));
             PQclear(res);

@@ -19,6 +19,8 @@ my $TRUE = JSON::PP::true;
 
 # The background task says what it deleted at info level.
 allow_log(qr/SCHED0060[3458]\b/);
+# The database stopped on purpose (an outage): the requests of then are 503.
+allow_log(qr/SCHED00202\b/);
 my $screens = "$ENV{SCHED_RUNDIR}/screens";
 mkdir $screens;
 
@@ -268,6 +270,21 @@ subtest 'a page of another site cannot act for the signed-in user' => sub {
     is psql("SELECT count(*) FROM users WHERE username = 'forged'"), 0, 'nothing made';
     $evil->stop;
     $browser->get($app);
+};
+
+subtest 'a database outage is told, and the page recovers without a reload' => sub {
+    $browser->get($app);
+    $browser->wait_text('h1', qr/Welcome/);
+    pg_stop();
+    $browser->execute(q{location.hash = '#/book';});
+    like $browser->wait_text('#status', qr/unavailable/), qr/database is unavailable/,
+        'the page says the database is away';
+    like $browser->url, qr{/app/#/book$}, 'still on the page: the session is not taken for ended';
+    shot('outage');
+    pg_start();
+    like $browser->wait_text('#view', qr/Book an appointment/, 30), qr/Book an appointment/,
+        'once it is back, the page loads by itself';
+    is $browser->text('#status'), '', 'and the message is gone';
 };
 
 subtest 'signing out ends the session on every server' => sub {
