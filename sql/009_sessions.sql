@@ -7,8 +7,12 @@
 CREATE TABLE sessions (
     key    text   NOT NULL,
     value  text   NOT NULL,
-    -- when it ends, in microseconds since 1970 (apr_time_t); 0: never
+    -- when it ends, in microseconds since 1970 (apr_time_t); 0: never. mod_session
+    -- moves it on with each use (SessionMaxAge: the idle timeout).
     expiry bigint NOT NULL,
+    -- when it began: the statement that reads a session refuses one older than the
+    -- sessions' lifetime (conf/sched.conf), however recently it was used.
+    created_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT sessions_pkey PRIMARY KEY (key)
 );
 

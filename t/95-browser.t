@@ -287,6 +287,19 @@ subtest 'a database outage is told, and the page recovers without a reload' => s
     is $browser->text('#status'), '', 'and the message is gone';
 };
 
+subtest 'a session ends with its lifetime, however recently used' => sub {
+    my $http = HTTP::Tiny->new(max_redirect => 0);
+    my $res = $http->post_form(url('/app/login'), { httpd_username => $admin->{username},
+                                                   httpd_password => $admin->{password} });
+    my $set = $res->{headers}{'set-cookie'} // '';
+    my ($id) = join(' ', ref $set ? @$set : $set) =~ /sched_session=([^;]+)/;
+    ok $id, 'signed in without a browser';
+    my $me = sub { $http->get(url('/app/api/users/me/'), { headers => { Cookie => "sched_session=$id" } })->{status} };
+    is $me->(), 200, 'the session works';
+    psql("UPDATE sessions SET created_at = now() - interval '13 hours' WHERE key = '$id'");
+    is $me->(), 401, 'begun 13 hours ago: over (12 hours at most)';
+};
+
 subtest 'signing out ends the session on every server' => sub {
     $browser->click('#logout');
     like $browser->wait_text('#message', qr/signed out/), qr/You are signed out/,
