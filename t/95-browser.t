@@ -11,6 +11,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use HTTP::Tiny;
+use POSIX ();
 use JSON::PP;
 use SchedTest;
 use WebDriver;
@@ -175,6 +176,12 @@ subtest 'a provider publishes hours' => sub {
     $browser->click('#save-hours');
     like $browser->wait_text('#provider-status', qr/saved/), qr/Hours saved/, 'the hours are saved';
     like $browser->wait_text('#calendar', qr/free/), qr/free/, 'its week shows free slots';
+    my $date = POSIX::strftime('%m%d%Y', gmtime(time + 20 * 86400));
+    $browser->type('#f-odate', $date);
+    $browser->click('#other-hours button[type=submit]');
+    like $browser->wait_text('#provider-status', qr/that day/), qr/Hours of that day set/,
+        'different hours for one date (an override)';
+    like $browser->wait_text('#away', qr/10:00/), qr/10:00.14:00/, 'listed';
     shot('provider');
     is psql("SELECT count(*) > 0 FROM slots WHERE provider_id = $people{provider}{id}"), 't',
         'the schedule made slots';
@@ -198,6 +205,11 @@ subtest 'a client books, confirms, reschedules and cancels' => sub {
     like $browser->wait_text('#mine', qr/confirmed/), qr/confirmed/, 'among my reservations';
     unlike $browser->text('main'), qr/\b(?:null|undefined|NaN)\b/, 'no stray null on the page';
     shot('book');
+    $browser->window_size(375, 800);
+    cmp_ok $browser->execute('return document.documentElement.scrollWidth'), '<=', 375,
+        'at 375 px, nothing wider than the screen';
+    shot('book-phone');
+    $browser->window_size(1280, 900);
     $browser->click('#mine button');                   # Reschedule
     $browser->wait_text('#week', qr/Choose the new time/);
     $browser->execute(q{document.querySelectorAll('.slot')[1].click();});
@@ -315,6 +327,23 @@ subtest 'signing out ends the session on every server' => sub {
     like $browser->wait_url(qr{/app/login\.html$}), qr{/app/login\.html$},
         'the start page sends the browser to sign in';
     $second->stop;
+};
+
+subtest 'signing in with the keyboard alone' => sub {
+    $browser->get(url('/app/login.html'));
+    $browser->find('#username');
+    is $browser->active_id, 'username', 'the focus starts on the user name';
+    $browser->keys($admin->{username});
+    $browser->keys("\x{E004}");
+    is $browser->active_id, 'password', 'Tab: the password';
+    $browser->keys($admin->{password});
+    $browser->keys("\x{E007}");
+    like $browser->wait_text('#who', qr/Signed in/), qr/Signed in/, 'Enter: signed in';
+    $browser->keys("\x{E004}");
+    is $browser->execute('return document.activeElement.className'), 'skip',
+        'Tab on the page: the skip link first';
+    isnt $browser->execute('return getComputedStyle(document.activeElement).outlineStyle'),
+        'none', 'and the focus is visible';
 };
 
 subtest 'the pages forbid inline scripts' => sub {

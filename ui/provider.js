@@ -142,15 +142,29 @@ export async function providerView(me) {
         await Promise.all([drawAway(), drawWeek()]);
       } catch (e) { showErrors(closed, msg, e); }
     });
+    const other = el('form', { class: 'edit', novalidate: true, id: 'other-hours' },
+      field('odate', 'Different hours on (a date of your schedule\'s zone)', { type: 'date' }),
+      field('ostart', 'From', { type: 'time', value: '10:00' }),
+      field('oend', 'To', { type: 'time', value: '14:00' }),
+      el('button', { type: 'submit' }, 'Set these hours for that day'));
+    other.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      try {
+        await api('schedule_overrides/', { method: 'POST', body: { provider: p, date: other.elements.odate.value,
+          intervals: [{ start: other.elements.ostart.value, end: other.elements.oend.value }] } });
+        status(msg, 'Hours of that day set.', 'ok');
+        await Promise.all([drawAway(), drawWeek()]);
+      } catch (e) { showErrors(other, msg, e); }
+    });
     const remove = (path) => async (ev) => busy(ev.target, async () => {
       try { await api(path, { method: 'DELETE' }); await Promise.all([drawAway(), drawWeek()]); } catch (e) { status(msg, e.message, 'error'); }
     });
-    away.replaceChildren(el('h2', {}, 'Time off and closed days'),
+    away.replaceChildren(el('h2', {}, 'Time off, closed days and other hours'),
       el('ul', {}, off.map((o) => el('li', {}, `${when(o.start_time)} – ${when(o.end_time)} ${o.reason}`,
         el('button', { type: 'button', class: 'danger', onclick: remove(`time_off/${o.id}/`) }, 'Remove'))),
       overrides.map((o) => el('li', {}, `${o.date}: ${o.intervals.length ? o.intervals.map((i) => `${i.start}–${i.end}`).join(', ') : 'closed'}`,
         el('button', { type: 'button', class: 'danger', onclick: remove(`schedule_overrides/${o.id}/`) }, 'Remove')))),
-      form, closed);
+      form, closed, other);
   }
 
   await Promise.all([drawWeek(), drawHours(), drawAway()]);

@@ -60,6 +60,14 @@ sub title    { $_[0]->_s('GET', '/title') }
 sub execute  { my ($self, $script, @args) = @_;
                $self->_s('POST', '/execute/sync', { script => $script, args => \@args }) }
 sub cookies  { $_[0]->_s('GET', '/cookie') }
+# Keys typed into whatever has the focus, as a keyboard would ("\x{E004}" Tab,
+# "\x{E007}" Enter).
+sub keys {
+    my ($self, $text) = @_;
+    my $el = $self->_s('GET', '/element/active');
+    $self->_s('POST', "/element/$el->{$ELEMENT}/value", { text => $text });
+}
+sub active_id { my ($self) = @_; $self->execute('return document.activeElement.id') }
 # Runs an asynchronous script: its last argument is the callback that ends it.
 sub execute_async { my ($self, $script, @args) = @_;
                     $self->_s('POST', '/execute/async', { script => $script, args => \@args }) }
