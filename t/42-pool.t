@@ -186,7 +186,13 @@ subtest 'SchedPoolWait 0s: no wait at all' => sub {
             { headers => { 'Content-Type' => 'application/json' }, content => '{}' });
         POSIX::_exit(0);
     }
-    sleep 0.5;
+    # Until the PATCH holds the server's one connection, waiting for the lock (a
+    # loaded machine may take longer than a moment to get it there).
+    for (1 .. 100) {
+        last if psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sched'"
+                     . " AND wait_event_type = 'Lock'") > 0;
+        sleep 0.1;
+    }
     my $t0 = time;
     my $res = HTTP::Tiny->new(timeout => 10)->get($s0->url . "/clients/$client/");
     my $took = time - $t0;
