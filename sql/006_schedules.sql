@@ -837,6 +837,8 @@ BEGIN
           FROM sched_json_elements(new_intervals, 'schedule_overrides_intervals_check') e;
     END IF;
     kept := sched_materialize(provider, now(), 'infinity');
+    -- As it is now: replacing its intervals changed it too (sql/008: its version).
+    SELECT o.* INTO saved FROM schedule_overrides o WHERE o.id = saved.id;
     intervals := sched_override_intervals_json(saved.id);
 END
 $$;

@@ -137,6 +137,9 @@ subtest 'administration: users, clients and providers through the forms' => sub 
     $browser->click('form.edit button[type=submit]');
     my ($client) = $browser->wait_url(qr{#/admin/clients/\d+$}) =~ m{/(\d+)$};
     ok $client, 'a client record for it, through the form';
+    $browser->get("$app#/admin/users/$cid");
+    like $browser->wait_text('main', qr/Client record/), qr/Client record \Q$client\E/,
+        'the user\'s page links its client record';
     my $pname = 'provider_' . time;
     my $pid = user_by_form($pname, 'password-123');
     ok $pid, 'a second user';

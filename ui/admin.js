@@ -216,9 +216,10 @@ async function related(name, obj) {
   }
   if (name === 'clients') links.push(['Reservations', `#/admin/appointment_reservations?client=${obj.id}`]);
   if (name === 'users') {
-    const [clients, providers] = await Promise.all([all('clients/'), all('providers/')]);
-    for (const r of clients.filter((x) => x.user === obj.id)) links.push([`Client record ${r.id}`, `#/admin/clients/${r.id}`]);
-    for (const r of providers.filter((x) => x.user === obj.id)) links.push([`Provider record ${r.id}`, `#/admin/providers/${r.id}`]);
+    const [clients, providers] = await Promise.all([
+      all(`clients/?user=${obj.id}`, 1), all(`providers/?user=${obj.id}`, 1)]);
+    for (const r of clients) links.push([`Client record ${r.id}`, `#/admin/clients/${r.id}`]);
+    for (const r of providers) links.push([`Provider record ${r.id}`, `#/admin/providers/${r.id}`]);
   }
   if (obj.provider) links.push([`Provider ${obj.provider}`, `#/admin/providers/${obj.provider}`]);
   if (obj.client) links.push([`Client ${obj.client}`, `#/admin/clients/${obj.client}`]);

@@ -15,9 +15,10 @@ export const me = { user: null, client: null, provider: null };
 async function whoAmI() {
   me.user = await api('users/me/');
   if (!me.user.is_superuser) {
-    const [clients, providers] = await Promise.all([all('clients/'), all('providers/')]);
-    me.client = clients.find((c) => c.user === me.user.id) || null;
-    me.provider = providers.find((p) => p.user === me.user.id) || null;
+    const [clients, providers] = await Promise.all([
+      all(`clients/?user=${me.user.id}`, 1), all(`providers/?user=${me.user.id}`, 1)]);
+    me.client = clients[0] || null;
+    me.provider = providers[0] || null;
   }
 }
 
