@@ -37,41 +37,15 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *sched_wd_dbd_open = NULL;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *sched_wd_dbd_close = NULL;
 static apr_int64_t sched_wd_retention = SCHED_DEFAULT_RETENTION;   /* the main server's */
 
-/* The horizon of every schedule of s's database, moved forward. */
-static void sched_watchdog_horizon(server_rec *s, PGconn *conn)
-{
-    const char *params[1] = { SCHED_WATCHDOG_BATCH };
-    apr_int64_t schedules = 0, slots = 0, n = 1;
-    int round;
-
-    for (round = 0; round < SCHED_WATCHDOG_ROUNDS && n > 0; round++) {
-        PGresult *res = sched_sql_exec(conn, SCHED_STMT_SCHEDULES_EXTEND, 1, params);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-            /* The database gone away meanwhile is no fault of this task: the next
-             * run makes up for it. */
-            int level = PQstatus(conn) == CONNECTION_OK ? APLOG_WARNING : APLOG_INFO;
-            ap_log_error(APLOG_MARK, level, 0, s, SCHED_LOGNO(00602)
-                         "could not move the schedules' horizon: SQLSTATE %s",
-                         PQresultErrorField(res, PG_DIAG_SQLSTATE));
-            PQclear(res);
-            return;
-        }
-        n = apr_atoi64(PQgetvalue(res, 0, SCHED_SCHEDULES_EXTEND__SCHEDULES));
-        schedules += n;
-        slots += apr_atoi64(PQgetvalue(res, 0, SCHED_SCHEDULES_EXTEND__SLOTS));
-        PQclear(res);
-    }
-    ap_log_error(APLOG_MARK, schedules ? APLOG_INFO : APLOG_DEBUG, 0, s,
-                 SCHED_LOGNO(00603) "the schedules' horizon moved: %" APR_INT64_T_FMT
-                 " schedules extended, %" APR_INT64_T_FMT " slots made", schedules, slots);
-}
-
-/* Runs a pruning statement (one int8 parameter: the batch; one column: how many it
- * deleted) until it deletes nothing; returns how many in all, or -1 on failure. */
+/* Runs a batch statement until it has nothing left to do: its column col counts
+ * what each run did (0: done), and extra, when >= 0, another column to sum (*more).
+ * Returns the sum of col, or -1 on failure (logged; at info when the database went
+ * away meanwhile, which is no fault of this task: the next run makes up for it). */
 static apr_int64_t sched_watchdog_drain(server_rec *s, PGconn *conn, sched_stmt_e stmt,
-                                        int nparams, const char *const *params, int col)
+                                        int nparams, const char *const *params, int col,
+                                        int extra, apr_int64_t *more)
 {
-    apr_int64_t deleted = 0, n = 1;
+    apr_int64_t done = 0, n = 1;
     int round;
 
     for (round = 0; round < SCHED_WATCHDOG_ROUNDS && n > 0; round++) {
@@ -85,10 +59,30 @@ static apr_int64_t sched_watchdog_drain(server_rec *s, PGconn *conn, sched_stmt_
             return -1;
         }
         n = apr_atoi64(PQgetvalue(res, 0, col));
-        deleted += n;
+        done += n;
+        if (extra >= 0) {
+            *more += apr_atoi64(PQgetvalue(res, 0, extra));
+        }
         PQclear(res);
     }
-    return deleted;
+    return done;
+}
+
+/* The horizon of every schedule of s's database, moved forward. */
+static void sched_watchdog_horizon(server_rec *s, PGconn *conn)
+{
+    const char *params[1] = { SCHED_WATCHDOG_BATCH };
+    apr_int64_t slots = 0, schedules;
+
+    schedules = sched_watchdog_drain(s, conn, SCHED_STMT_SCHEDULES_EXTEND, 1, params,
+                                     SCHED_SCHEDULES_EXTEND__SCHEDULES,
+                                     SCHED_SCHEDULES_EXTEND__SLOTS, &slots);
+    if (schedules >= 0) {
+        ap_log_error(APLOG_MARK, schedules ? APLOG_INFO : APLOG_DEBUG, 0, s,
+                     SCHED_LOGNO(00603) "the schedules' horizon moved: %" APR_INT64_T_FMT
+                     " schedules extended, %" APR_INT64_T_FMT " slots made", schedules,
+                     slots);
+    }
 }
 
 /* The events older than the retention, and the ended sessions, deleted. */
@@ -100,9 +94,9 @@ static void sched_watchdog_prune(server_rec *s, PGconn *conn, apr_pool_t *p)
     params[0] = apr_psprintf(p, "%" APR_INT64_T_FMT " seconds", sched_wd_retention);
     params[1] = SCHED_WATCHDOG_PRUNE;
     events = sched_watchdog_drain(s, conn, SCHED_STMT_EVENTS_PRUNE, 2, params,
-                                  SCHED_EVENTS_PRUNE__DELETED);
+                                  SCHED_EVENTS_PRUNE__DELETED, -1, NULL);
     sessions = sched_watchdog_drain(s, conn, SCHED_STMT_SESSIONS_PRUNE, 1, batch,
-                                    SCHED_SESSIONS_PRUNE__DELETED);
+                                    SCHED_SESSIONS_PRUNE__DELETED, -1, NULL);
     ap_log_error(APLOG_MARK, events > 0 || sessions > 0 ? APLOG_INFO : APLOG_DEBUG, 0, s,
                  SCHED_LOGNO(00608) "deleted: %" APR_INT64_T_FMT " events older than %s, %"
                  APR_INT64_T_FMT " ended sessions", events, params[0], sessions);
