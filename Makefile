@@ -34,7 +34,7 @@ APR1_LIBS   = $(call once,APR1_LIBS,apr-1-config --link-ld)
 WARN       := -Wall -Wextra -Werror
 comma      := ,
 DEPS       := build-essential apache2 apache2-dev libaprutil1-dbd-pgsql libjansson-dev libpq-dev \
-              postgresql postgresql-contrib
+              postgresql postgresql-contrib libcurl4-openssl-dev libssl-dev
 # make bench only: wrk, curl and htpasswd (pgbench comes with postgresql).
 BENCH_DEPS := wrk curl apache2-utils
 # make fuzz only: clang with libFuzzer and the sanitizers.
@@ -65,7 +65,8 @@ endif
 # Files with no httpd header: unit tests link them with APR and jansson alone.
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
               src/sched_sqlstate.c src/sched_crypt.c src/sched_credcache.c src/sched_query.c \
-              src/sched_jsonw.c src/sched_body.c src/sched_rules.c
+              src/sched_jsonw.c src/sched_body.c src/sched_rules.c src/sched_hook.c \
+              src/sched_netallow.c
 GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_pool.c src/sched_db.c \
               src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
               src/sched_res_roles.c src/sched_res_slots.c src/sched_res_reservations.c \
@@ -73,7 +74,8 @@ GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_poo
               src/sched_authn.c src/sched_row.c src/sched_repr.c src/sched_startup.c \
               src/sched_server.c src/sched_mount.c src/sched_params.c \
               src/sched_res_schedules.c src/sched_res_overrides.c src/sched_res_time_off.c \
-              src/sched_res_history.c src/sched_watchdog.c
+              src/sched_res_history.c src/sched_watchdog.c src/sched_res_webhooks.c \
+              src/sched_sender.c src/sched_sender_http.c
 # libpq only (no httpd): the module and schedctl share them.
 SQL_SRC    := src/sched_stmts.c src/sched_sqlcheck.c
 MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC) $(SQL_SRC)
@@ -89,7 +91,8 @@ FUZZ_CC      := clang
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all
 FUZZ_SRC     := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
-                src/sched_query.c src/sched_body.c src/sched_rules.c
+                src/sched_query.c src/sched_body.c src/sched_rules.c src/sched_hook.c \
+                src/sched_netallow.c
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN     := $(addprefix fuzz/build/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
@@ -103,7 +106,7 @@ all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 .libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
 	$(APXS) -c -I include -I $(PG_INC) \
 	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
-	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
+	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson -lcurl -lcrypto
 
 CTL_SRC    := $(wildcard tools/schedctl_*.c)
 CTL_LIB    := src/sched_crypt.c src/sched_rules.c src/sched_parse.c
@@ -128,7 +131,7 @@ $(SAN)/.libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
 	cd $(SAN) && $(APXS) -S CC=$(SAN_CC) -c -I "$(CURDIR)/include" -I $(PG_INC) \
 	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
 	    $(addprefix -Wc$(comma),$(SAN_FLAGS)) \
-	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson
+	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson -lcurl -lcrypto
 
 # $(SAN)/sql: schedctl finds the migrations beside its tools/ folder, as in a checkout.
 $(SAN)/tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
@@ -145,19 +148,19 @@ src/sched_openapi_doc.c: src/openapi.json tools/embed.pl
 t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
 	@mkdir -p t/unit/build
 	$(CC) $(WARN) -std=gnu11 -O0 -g -I include -I t/unit $(APR_CFLAGS) \
-	    -o $@ $< $(PURE_SRC) -ljansson $(APR_LIBS)
+	    -o $@ $< $(PURE_SRC) -ljansson -lcrypto $(APR_LIBS)
 
 $(SAN)/t/unit/build/%: t/unit/%.c t/unit/tap.h $(PURE_SRC) $(HEADERS)
 	@mkdir -p $(SAN)/t/unit/build
 	$(SAN_CC) $(WARN) $(SAN_FLAGS) -std=gnu11 -O0 -g -I include -I t/unit $(APR_CFLAGS) \
-	    -o $@ $< $(PURE_SRC) -ljansson $(APR_LIBS)
+	    -o $@ $< $(PURE_SRC) -ljansson -lcrypto $(APR_LIBS)
 
 unit: $(addprefix $(BUILD),$(UNIT_BIN))
 
 fuzz/build/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p fuzz/build
 	$(FUZZ_CC) $(WARN) -std=gnu11 $(FUZZ_CFLAGS) -I include -I fuzz $(APR_CFLAGS) \
-	    -o $@ $< $(FUZZ_SRC) -ljansson $(APR1_LIBS)
+	    -o $@ $< $(FUZZ_SRC) -ljansson -lcrypto $(APR1_LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 

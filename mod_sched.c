@@ -21,6 +21,7 @@
 #include "sched_server.h"
 #include "sched_startup.h"
 #include "sched_watchdog.h"
+#include "sched_sender.h"
 #include "sched_db.h"
 #include "sched_authn.h"
 #include "sched_res.h"
@@ -48,7 +49,8 @@ static int sched_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;      /* the first reading of the configuration: the next one works */
     }
-    if ((rv = sched_watchdog_init(pconf, s)) != OK) {
+    if ((rv = sched_watchdog_init(pconf, s)) != OK
+        || (rv = sched_sender_init(pconf, s)) != OK) {
         return rv;
     }
     return sched_startup_check(ptemp, s);

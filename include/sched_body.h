@@ -17,6 +17,8 @@ typedef enum sched_body_kind_e {
     SCHED_BODY_BOOL,            /* true or false */
     SCHED_BODY_TIME,            /* an RFC 3339 date-time, a string of 1 to 64 bytes */
     SCHED_BODY_DATE,            /* a calendar date, "YYYY-MM-DD" */
+    SCHED_BODY_STRINGS,         /* an array of 1 to max distinct strings of 1 to 64
+                                   bytes each, that check accepts */
     SCHED_BODY_INTERVALS        /* an array of at most max {"start": "HH:MM", "end":
                                    "HH:MM"} (with SCHED_BODY_WEEKDAY, each also a
                                    "weekday" 1-7), each ending after it starts (end
@@ -59,7 +61,7 @@ typedef struct sched_body_value_t {
     sched_field_e got;          /* ABSENT, OK or INVALID (the error is in errors) */
     apr_int64_t i;              /* ID, INT; BOOL: 0 or 1; TIME: UTC microseconds */
     const char *s;              /* STRING, TIME and DATE: the text, owned by the body */
-    json_t *json;               /* INTERVALS: the array, owned by the body */
+    json_t *json;               /* INTERVALS, STRINGS: the array, owned by the body */
     int null;                   /* NULLABLE: the body said null */
 } sched_body_value_t;
 
@@ -76,6 +78,8 @@ enum { SCHED_SCHEDULE_PROVIDER, SCHED_SCHEDULE_TIME_ZONE, SCHED_SCHEDULE_SLOT_MI
        SCHED_SCHEDULE_BUFFER_BEFORE, SCHED_SCHEDULE_BUFFER_AFTER,
        SCHED_SCHEDULE_MIN_NOTICE, SCHED_SCHEDULE_HORIZON_DAYS, SCHED_SCHEDULE_WEEKLY,
        SCHED_SCHEDULE_FIELDS };
+enum { SCHED_WEBHOOK_URL, SCHED_WEBHOOK_EVENTS, SCHED_WEBHOOK_ACTIVE,
+       SCHED_WEBHOOK_FIELDS };
 enum { SCHED_OVERRIDE_PROVIDER, SCHED_OVERRIDE_DATE, SCHED_OVERRIDE_INTERVALS,
        SCHED_OVERRIDE_FIELDS };
 enum { SCHED_TIME_OFF_PROVIDER, SCHED_TIME_OFF_START_TIME, SCHED_TIME_OFF_END_TIME,
@@ -89,6 +93,7 @@ extern const sched_body_t sched_body_reservations;
 extern const sched_body_t sched_body_schedules;
 extern const sched_body_t sched_body_overrides;
 extern const sched_body_t sched_body_time_off;
+extern const sched_body_t sched_body_webhooks;
 
 /* Every body above, then NULL. */
 extern const sched_body_t *const sched_body_all[];

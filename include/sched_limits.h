@@ -47,6 +47,9 @@
 #define SCHED_POOL_WAIT_MAX     300
 #define SCHED_MAINTENANCE_MAX   86400
 #define SCHED_RETENTION_MAX     (100LL * 365 * 86400)
+#define SCHED_WEBHOOK_TIMEOUT_MAX   300
+#define SCHED_WEBHOOK_DELAY_MAX     (7 * 86400)
+#define SCHED_WEBHOOK_PARALLEL_MAX  64
 #define SCHED_MAX_BODY_MAX      (64 * 1024 * 1024)
 
 /* The username and email rules of the API, of schedctl and of the users table. */

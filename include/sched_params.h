@@ -17,6 +17,8 @@ const char *sched_param_text(const sched_body_value_t *v);
 const char *sched_param_time(request_rec *r, const sched_body_value_t *v);
 /* INTERVALS: the array as compact JSON (a jsonb parameter). */
 const char *sched_param_json(request_rec *r, const sched_body_value_t *v);
+/* STRINGS: a text[] literal. */
+const char *sched_param_strings(request_rec *r, const sched_body_value_t *v);
 /* Whether the body gave the field at all (null included). */
 int sched_param_given(const sched_body_value_t *v);
 

@@ -24,10 +24,11 @@ extern module AP_MODULE_DECLARE_DATA sched_module;
  *   block  files                                                    next
  *   001    sched_config.c sched_http.c sched_dispatch.c             00103
  *   002    mod_sched.c sched_conn.c sched_db.c sched_pool.c          00214
- *   003    sched_res_*.c                                            00302
+ *   003    sched_res_*.c                                            00303
  *   004    sched_authn.c sched_credcache.c                          00405
  *   005    sched_startup.c                                          00505
  *   006    sched_watchdog.c                                         00609
+ *   007    sched_sender.c                                           00710
  */
 #define SCHED_LOGNO(n) "SCHED" #n ": "
 
@@ -59,5 +60,7 @@ typedef struct sched_config_t {
 #define SCHED_DEFAULT_POOL_WAIT   3
 #define SCHED_DEFAULT_MAINTENANCE 3600
 #define SCHED_DEFAULT_RETENTION   (90 * 86400)
+#define SCHED_DEFAULT_WEBHOOK_TIMEOUT  10
+#define SCHED_DEFAULT_WEBHOOK_PARALLEL 8
 
 #endif

@@ -98,6 +98,22 @@ void sched_repr_event(sched_jsonw_t *w, const PGresult *res, int row, const int 
 /* The event's transaction, among cols (the first key of the feed's order). */
 #define SCHED_REPR_EVENT_XID 1
 
+/* {"id", "url", "events", "active", "created_at"}, and "secret" when the statement
+ * answers it (its create) */
+void sched_repr_webhook(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
+#define SCHED_REPR_WEBHOOK_COLS(S) SCHED_##S##__ID, SCHED_##S##__URL, SCHED_##S##__EVENTS, \
+    SCHED_##S##__ACTIVE, SCHED_##S##__CREATED_AT
+#define SCHED_REPR_WEBHOOK(S) { sched_repr_webhook, { SCHED_REPR_WEBHOOK_COLS(S), -1 } }
+#define SCHED_REPR_WEBHOOK_SECRET(S) { sched_repr_webhook, \
+    { SCHED_REPR_WEBHOOK_COLS(S), SCHED_##S##__SECRET } }
+
+/* An attempt of a webhook delivery: {"id", "event", "attempt", "at", "status",
+ * "error", "next_attempt_at"} */
+void sched_repr_attempt(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
+#define SCHED_REPR_ATTEMPT(S) { sched_repr_attempt, { SCHED_##S##__ID, \
+    SCHED_##S##__EVENT_ID, SCHED_##S##__ATTEMPT, SCHED_##S##__AT, SCHED_##S##__STATUS, \
+    SCHED_##S##__ERROR, SCHED_##S##__NEXT_ATTEMPT_AT } }
+
 /* A timestamptz member: RFC 3339, or null for NULL and infinity. */
 void sched_repr_time(sched_jsonw_t *w, const char *key, const PGresult *res, int row,
                      int col);

@@ -11,6 +11,9 @@ typedef int (*sched_endpoint_fn)(sched_req_t *req);
 typedef struct sched_action_t {
     const char *name;           /* POST /resource/{id}/name/ */
     sched_endpoint_fn post;
+    sched_endpoint_fn get;      /* GET of it: a list below the resource; or NULL */
+    const char *item_action;    /* POST /resource/{id}/name/{sub_id}/item_action/ */
+    sched_endpoint_fn item_post;
 } sched_action_t;
 
 typedef struct sched_resource_t {
@@ -37,6 +40,7 @@ extern const sched_resource_t sched_res_schedules;
 extern const sched_resource_t sched_res_overrides;
 extern const sched_resource_t sched_res_time_off;
 extern const sched_resource_t sched_res_events;
+extern const sched_resource_t sched_res_webhooks;
 
 /* GET /name/{id}/history/ of a resource that has an object name. */
 int sched_res_history(sched_req_t *req, const sched_resource_t *res);

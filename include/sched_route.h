@@ -12,19 +12,22 @@ typedef enum sched_target_e {
     SCHED_TARGET_COLLECTION,    /* "/name/" */
     SCHED_TARGET_ITEM,          /* "/name/{id}/" */
     SCHED_TARGET_ME,            /* "/name/me/" */
-    SCHED_TARGET_ACTION         /* "/name/{id}/action/" */
+    SCHED_TARGET_ACTION,        /* "/name/{id}/action/" */
+    SCHED_TARGET_ITEM_ACTION    /* "/name/{id}/action/{sub_id}/sub_action/" */
 } sched_target_e;
 
 typedef struct sched_route_t {
     sched_target_e target;
     const char *resource;       /* first segment, NUL-terminated copy; NULL for ROOT */
     apr_int64_t id;             /* ITEM and ACTION */
-    const char *action;         /* ACTION */
+    const char *action;         /* ACTION, ITEM_ACTION */
+    apr_int64_t sub_id;         /* ITEM_ACTION */
+    const char *sub_action;     /* ITEM_ACTION */
 } sched_route_t;
 
 /* Matches a decoded request path against the mount point ("" for "/", else "/api"
  * with no trailing slash). The final slash is optional; an empty segment ("//"),
- * an id that is not [1-9][0-9]{0,18} within int64, or more than three segments
+ * an id that is not [1-9][0-9]{0,18} within int64, four or more than five segments
  * give SCHED_TARGET_NONE. Strings are allocated in p. Returns out->target. */
 sched_target_e sched_route_match(apr_pool_t *p, const char *mount, const char *path,
                                  sched_route_t *out);

@@ -5,6 +5,7 @@
 #include <apr_lib.h>
 
 #include "sched_body.h"
+#include "sched_hook.h"
 #include "sched_limits.h"
 #include "sched_parse.h"
 
@@ -97,6 +98,18 @@ static const sched_body_field_t sched_body_time_off_fields[] = {
                                 SCHED_TIME_OFF_REASON_MAX, NULL, NULL, NULL },
 };
 
+/* The URL is checked further (sched_hook_url_check) by the endpoint, which says
+ * what is wrong with it; the addresses its host names, against SchedWebhookAllow. */
+static const sched_body_field_t sched_body_webhook_fields[] = {
+    [SCHED_WEBHOOK_URL] = { "url", SCHED_BODY_STRING, SCHED_BODY_NEED_FULL, 1,
+                            SCHED_HOOK_URL_MAX, NULL, NULL, NULL },
+    [SCHED_WEBHOOK_EVENTS] = { "events", SCHED_BODY_STRINGS, SCHED_BODY_NEED_FULL, 1,
+                               SCHED_HOOK_TYPES_MAX, sched_hook_type_ok,
+                               "is not an event type (such as reservation.created) nor *",
+                               NULL },
+    [SCHED_WEBHOOK_ACTIVE] = { "active", SCHED_BODY_BOOL, 0, 0, 0, NULL, NULL, NULL },
+};
+
 /* Only the slot of a reservation changes once it is made (a reschedule). */
 static const sched_body_field_t sched_body_reservation_fields[] = {
     [SCHED_RESERVATION_CLIENT] = { "client", SCHED_BODY_ID,
@@ -125,10 +138,13 @@ const sched_body_t sched_body_overrides = SCHED_BODY_OF("schedule_overrides",
 const sched_body_t sched_body_time_off = SCHED_BODY_OF("time_off",
                                                        sched_body_time_off_fields);
 
+const sched_body_t sched_body_webhooks = SCHED_BODY_OF("webhooks",
+                                                       sched_body_webhook_fields);
+
 const sched_body_t *const sched_body_all[] = {
     &sched_body_users, &sched_body_clients, &sched_body_providers, &sched_body_slots,
     &sched_body_reservations, &sched_body_schedules, &sched_body_overrides,
-    &sched_body_time_off, NULL
+    &sched_body_time_off, &sched_body_webhooks, NULL
 };
 
 int sched_body_reads(const sched_body_field_t *field, sched_body_mode_e mode)
@@ -281,6 +297,53 @@ static sched_field_e sched_body_intervals(const sched_body_field_t *f, int requi
     return SCHED_FIELD_OK;
 }
 
+/* An array of distinct strings that check accepts. */
+static sched_field_e sched_body_strings(const sched_body_field_t *f, int required,
+                                        json_t *body, sched_body_value_t *v,
+                                        json_t *errors)
+{
+    json_t *a = json_object_get(body, f->name), *e;
+    const char *why = NULL;
+    char message[160];
+    size_t i, j, n;
+
+    if (a == NULL) {
+        if (required) {
+            sched_json_error_add(errors, f->name, "this field is required");
+        }
+        return SCHED_FIELD_ABSENT;
+    }
+    n = json_is_array(a) ? json_array_size(a) : 0;
+    if (!json_is_array(a) || n < (size_t)f->min || n > (size_t)f->max) {
+        snprintf(message, sizeof(message), "must be an array of %d to %d strings",
+                 (int)f->min, (int)f->max);
+        sched_json_error_add(errors, f->name, message);
+        return SCHED_FIELD_INVALID;
+    }
+    for (i = 0; i < n && why == NULL; i++) {
+        e = json_array_get(a, i);
+        if (!json_is_string(e) || json_string_length(e) < 1 || json_string_length(e) > 64
+            || strlen(json_string_value(e)) != json_string_length(e)) {
+            why = "must be a string of 1 to 64 bytes";
+        }
+        else if (f->check && !f->check(json_string_value(e))) {
+            why = f->refused;
+        }
+        for (j = 0; j < i && why == NULL; j++) {
+            if (json_equal(json_array_get(a, j), e)) {
+                why = "is there twice";
+            }
+        }
+    }
+    if (why) {
+        snprintf(message, sizeof(message), "item %d %s", (int)i - 1, why);
+        sched_json_error_add(errors, f->name, message);
+        return SCHED_FIELD_INVALID;
+    }
+    v->json = a;
+    return SCHED_FIELD_OK;
+}
+
 /* An integer, or null where the field allows it. */
 static sched_field_e sched_body_int(const sched_body_field_t *f, int required,
                                     json_t *body, sched_body_value_t *v, json_t *errors)
@@ -321,6 +384,9 @@ static int sched_body_field(const sched_body_field_t *f, sched_body_mode_e mode,
         break;
     case SCHED_BODY_INTERVALS:
         v->got = sched_body_intervals(f, required, body, v, errors);
+        break;
+    case SCHED_BODY_STRINGS:
+        v->got = sched_body_strings(f, required, body, v, errors);
         break;
     }
     return stop;

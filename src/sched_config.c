@@ -12,6 +12,7 @@
 #include "sched_limits.h"
 #include "sched_parse.h"
 #include "sched_server.h"
+#include "sched_hook.h"
 
 #define SCHED_ZONEINFO_DIR "/usr/share/zoneinfo/"
 
@@ -250,6 +251,70 @@ static const char *sched_cmd_retention(cmd_parms *cmd, void *dcfg, const char *a
     return err ? sched_cmd_fail(cmd, err) : NULL;
 }
 
+/* SchedWebhookAllow: words of "public" and CIDR blocks; the first line that names
+ * any replaces the default (public addresses only), the next ones add to it. */
+static const char *sched_cmd_webhook_allow(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_server_t *conf = sched_server_get(cmd->server);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dcfg;
+    if (err) {
+        return err;
+    }
+    if (conf->webhook_allow == NULL) {
+        conf->webhook_allow = apr_pcalloc(cmd->pool, sizeof(*conf->webhook_allow));
+    }
+    err = sched_netallow_add(conf->webhook_allow, arg);
+    return err ? sched_cmd_fail(cmd, apr_psprintf(cmd->pool, "\"%s\" %s", arg, err)) : NULL;
+}
+
+static const char *sched_cmd_webhook_timeout(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_server_t *conf = sched_server_get(cmd->server);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dcfg;
+    if (err) {
+        return err;
+    }
+    err = sched_parse_duration(arg, 1, SCHED_WEBHOOK_TIMEOUT_MAX, &conf->webhook_timeout);
+    return err ? sched_cmd_fail(cmd, err) : NULL;
+}
+
+/* SchedWebhookRetries: the delays before the second, third... attempt. */
+static const char *sched_cmd_webhook_retries(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_server_t *conf = sched_server_get(cmd->server);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    apr_int64_t seconds;
+    (void)dcfg;
+    if (err) {
+        return err;
+    }
+    if (conf->webhook_retries == NULL) {
+        conf->webhook_retries = apr_array_make(cmd->pool, 8, sizeof(apr_int64_t));
+    }
+    if (conf->webhook_retries->nelts == SCHED_HOOK_RETRIES_MAX) {
+        return sched_cmd_fail(cmd, "at most " SCHED_STR(SCHED_HOOK_RETRIES_MAX) " delays");
+    }
+    if ((err = sched_parse_duration(arg, 1, SCHED_WEBHOOK_DELAY_MAX, &seconds)) != NULL) {
+        return sched_cmd_fail(cmd, err);
+    }
+    APR_ARRAY_PUSH(conf->webhook_retries, apr_int64_t) = seconds;
+    return NULL;
+}
+
+static const char *sched_cmd_webhook_parallel(cmd_parms *cmd, void *dcfg, const char *arg)
+{
+    sched_server_t *conf = sched_server_get(cmd->server);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dcfg;
+    if (err) {
+        return err;
+    }
+    err = sched_parse_int(arg, 1, SCHED_WEBHOOK_PARALLEL_MAX, &conf->webhook_parallel);
+    return err ? sched_cmd_fail(cmd, err) : NULL;
+}
+
 #define SCHED_DURATION(name, rule, help) \
     AP_INIT_TAKE1(name, sched_cmd_duration, (void *)&(rule), RSRC_CONF | ACCESS_CONF, help)
 
@@ -273,6 +338,17 @@ const command_rec sched_cmds[] = {
     AP_INIT_TAKE1("SchedEventRetention", sched_cmd_retention, NULL, RSRC_CONF,
                   "how long the events (history, feed) are kept; the background task "
                   "deletes older ones (default 90d; the main server only)"),
+    AP_INIT_ITERATE("SchedWebhookAllow", sched_cmd_webhook_allow, NULL, RSRC_CONF,
+                    "CIDR blocks that webhooks may reach, and \"public\": every address "
+                    "that is not special (default public; the main server only)"),
+    AP_INIT_TAKE1("SchedWebhookTimeout", sched_cmd_webhook_timeout, NULL, RSRC_CONF,
+                  "longest a webhook attempt may take (default 10s; the main server only)"),
+    AP_INIT_ITERATE("SchedWebhookRetries", sched_cmd_webhook_retries, NULL, RSRC_CONF,
+                    "delays before each next attempt of a failed webhook delivery "
+                    "(default 5s 5m 30m 2h 5h 10h 10h; the main server only)"),
+    AP_INIT_TAKE1("SchedWebhookParallel", sched_cmd_webhook_parallel, NULL, RSRC_CONF,
+                  "webhook requests each server sends at once (default 8; 1 to "
+                  SCHED_STR(SCHED_WEBHOOK_PARALLEL_MAX) "; the main server only)"),
     AP_INIT_TAKE1("SchedPageSize", sched_cmd_page_size, NULL, RSRC_CONF | ACCESS_CONF,
                   "default limit of lists (1 to " SCHED_STR(SCHED_MAX_PAGE_SIZE) "; default 100)"),
     AP_INIT_TAKE1("SchedMaxBody", sched_cmd_max_body, NULL, RSRC_CONF | ACCESS_CONF,

@@ -15,7 +15,8 @@
 static const sched_resource_t *const sched_resources[] = {
     &sched_res_users, &sched_res_clients, &sched_res_providers, &sched_res_slots,
     &sched_res_reservations, &sched_res_schedules, &sched_res_overrides,
-    &sched_res_time_off, &sched_res_events, &sched_res_health, &sched_res_openapi, NULL
+    &sched_res_time_off, &sched_res_events, &sched_res_webhooks, &sched_res_health,
+    &sched_res_openapi, NULL
 };
 
 /* The functions serving one path, by method. */
@@ -92,6 +93,14 @@ static int sched_methods_for(const sched_route_t *route, sched_methods_t *m)
         }
         action = sched_action_find(res, route->action);
         m->post = action ? action->post : NULL;
+        m->get = action ? action->get : NULL;
+        break;
+    case SCHED_TARGET_ITEM_ACTION:
+        action = sched_action_find(res, route->action);
+        if (action && action->item_action
+            && strcmp(action->item_action, route->sub_action) == 0) {
+            m->post = action->item_post;
+        }
         break;
     default:
         break;

@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 
 #include "sched_params.h"
+#include "sched_hook.h"
 #include "sched_time.h"
 
 static int sched_param_ok(const sched_body_value_t *v)
@@ -49,4 +50,20 @@ const char *sched_param_json(request_rec *r, const sched_body_value_t *v)
     copy = text ? apr_pstrdup(r->pool, text) : NULL;
     free(text);
     return copy;
+}
+
+const char *sched_param_strings(request_rec *r, const sched_body_value_t *v)
+{
+    const char **elems;
+    size_t i, n;
+
+    if (!sched_param_ok(v) || v->json == NULL) {
+        return NULL;
+    }
+    n = json_array_size(v->json);
+    elems = apr_palloc(r->pool, sizeof(*elems) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        elems[i] = json_string_value(json_array_get(v->json, i));
+    }
+    return sched_hook_pg_array(r->pool, elems, (int)n);
 }

@@ -224,3 +224,30 @@ void sched_repr_event(sched_jsonw_t *w, const PGresult *res, int row, const int 
     sched_repr_json(w, "data", res, row, cols[8]);
     sched_jsonw_close(w, '}');
 }
+
+void sched_repr_webhook(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
+{
+    sched_jsonw_open(w, NULL, '{');
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    sched_repr_text(w, "url", res, row, cols[1]);
+    sched_repr_json(w, "events", res, row, cols[2]);
+    sched_jsonw_bool(w, "active", sched_row_bool(res, row, cols[3]));
+    sched_repr_time(w, "created_at", res, row, cols[4]);
+    if (cols[5] >= 0) {
+        sched_repr_text(w, "secret", res, row, cols[5]);
+    }
+    sched_jsonw_close(w, '}');
+}
+
+void sched_repr_attempt(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
+{
+    sched_jsonw_open(w, NULL, '{');
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    sched_jsonw_int(w, "event", sched_row_int(res, row, cols[1]));
+    sched_jsonw_int(w, "attempt", sched_row_int(res, row, cols[2]));
+    sched_repr_time(w, "at", res, row, cols[3]);
+    sched_repr_int(w, "status", res, row, cols[4]);
+    sched_repr_text(w, "error", res, row, cols[5]);
+    sched_repr_time(w, "next_attempt_at", res, row, cols[6]);
+    sched_jsonw_close(w, '}');
+}

@@ -307,9 +307,9 @@ static int sched_reservations_cancel(sched_req_t *req)
 }
 
 static const sched_action_t sched_reservation_actions[] = {
-    { "confirm", sched_reservations_confirm },
-    { "cancel", sched_reservations_cancel },
-    { NULL, NULL }
+    { .name = "confirm", .post = sched_reservations_confirm },
+    { .name = "cancel", .post = sched_reservations_cancel },
+    { .name = NULL }
 };
 
 const sched_resource_t sched_res_reservations = {

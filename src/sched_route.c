@@ -6,7 +6,7 @@
 #include "sched_route.h"
 #include "sched_parse.h"
 
-#define SCHED_ROUTE_MAX_SEGMENTS 3
+#define SCHED_ROUTE_MAX_SEGMENTS 5
 
 /* Splits rel (no leading slash, trailing slash already removed) into at most
  * max segments. Returns the count, or -1 for an empty segment or too many. */
@@ -70,5 +70,12 @@ sched_target_e sched_route_match(apr_pool_t *p, const char *mount, const char *p
         return out->target = SCHED_TARGET_ITEM;
     }
     out->action = apr_pstrmemdup(p, seg[2], len[2]);
-    return out->target = SCHED_TARGET_ACTION;
+    if (n == 3) {
+        return out->target = SCHED_TARGET_ACTION;
+    }
+    if (n != 5 || !sched_parse_id_n(seg[3], len[3], &out->sub_id)) {
+        return out->target = SCHED_TARGET_NONE;
+    }
+    out->sub_action = apr_pstrmemdup(p, seg[4], len[4]);
+    return out->target = SCHED_TARGET_ITEM_ACTION;
 }

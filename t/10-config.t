@@ -127,6 +127,40 @@ subtest 'SchedMaintenanceInterval: main server only, 1s to its maximum' => sub {
     like $output, qr/SchedMaintenanceInterval/, 'naming it' or diag $output;
 };
 
+subtest 'the webhook directives: main server only, values checked' => sub {
+    my %bad = (
+        SchedWebhookAllow => [ '10.0.0.1/8', '300.0.0.0/8', 'localhost', '::/129', 'pub',
+                               '10.0.0.0/x' ],
+        SchedWebhookTimeout => [ '0s', '10', '6m', 'soon' ],
+        SchedWebhookRetries => [ '0s', '1s 2x', '8d', join(' ', ('1s') x 21) ],
+        SchedWebhookParallel => [ '0', '65', 'many', '-1' ],
+    );
+    my %good = (
+        SchedWebhookAllow => [ 'public', '127.0.0.0/8', 'public 127.0.0.0/8 ::1/128',
+                               '0.0.0.0/0 ::/0', '10.1.2.3' ],
+        SchedWebhookTimeout => [ '1s', '10s', '5m' ],
+        SchedWebhookRetries => [ '1s', '5s 5m 30m 2h 5h 10h 10h', '7d' ],
+        SchedWebhookParallel => [ '1', '8', '64' ],
+    );
+    for my $d (sort keys %bad) {
+        for my $value (@{ $bad{$d} }) {
+            my ($exit, $output) = httpd_configtest("$d $value\n");
+            isnt $exit, 0, "$d $value: httpd -t fails";
+            like $output, qr/$d/, 'and names it' or diag $output;
+        }
+        for my $value (@{ $good{$d} }) {
+            my ($exit, $output) = httpd_configtest("$d $value\n");
+            is $exit, 0, "$d $value passes" or diag $output;
+        }
+        my ($exit, $output) = httpd_configtest(location([ [ $d => $good{$d}[0] ] ]));
+        isnt $exit, 0, "$d refused inside <Location>";
+        ($exit, $output) = httpd_configtest("<VirtualHost *:1>\n    $d $good{$d}[0]\n"
+                                            . "</VirtualHost>\n");
+        isnt $exit, 0, "$d refused inside <VirtualHost>: one sender serves every server";
+        like $output, qr/$d/, 'naming it' or diag $output;
+    }
+};
+
 subtest 'SchedOpenAccess On warns at start-up' => sub {
     my ($exit, $output) = httpd_configtest(location([ [ SchedOpenAccess => 'On' ] ]));
     is $exit, 0, 'passes';

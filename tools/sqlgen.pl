@@ -41,7 +41,8 @@ my %OID = (
     bool => 16, bytea => 17, int8 => 20, int2 => 21, int4 => 23, text => 25,
     json => 114, float8 => 701, date => 1082, time => 1083, timestamptz => 1184,
     interval => 1186, numeric => 1700, jsonb => 3802, tstzrange => 3910,
-    'int8[]' => 1016, 'text[]' => 1009, 'int4[]' => 1007,
+    'int8[]' => 1016, 'text[]' => 1009, 'int4[]' => 1007, 'bool[]' => 1000,
+    'float8[]' => 1022, 'timestamptz[]' => 1185,
 );
 my %FLAG = (
     'principal' => 'SCHED_STMT_PRINCIPAL',
@@ -148,7 +149,7 @@ sub conventions {
             or fail "$st->{path}: a principal statement takes \$1 username, \$2 open_access";
         # A write names its caller as the actor of the events it makes (sql/007):
         # it joins sched_acting; a read joins sched_principal, which sets nothing.
-        my $writes = $st->{name} =~ /_(?:create|update|delete|confirm|cancel|move)\z/;
+        my $writes = $st->{name} =~ /_(?:create|update|delete|confirm|cancel|move|retry)\z/;
         my $joins = $writes ? 'sched_acting' : 'sched_principal';
         my $not = $writes ? 'sched_principal' : 'sched_acting';
         $st->{sql} =~ /\b$joins\(/ && $st->{sql} !~ /\b$not\(/

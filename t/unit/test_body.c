@@ -109,6 +109,28 @@ static const case_t cases[] = {
     { &sched_body_reservations, SCHED_BODY_PATCH, "{\"client\": \"x\"}", "{}" },
     { &sched_body_reservations, SCHED_BODY_PATCH, "{\"slot\": 1.0}",
       "{\"slot\":[\"must be an id (a positive integer)\"]}" },
+    /* webhooks: the events, an array of distinct known types */
+    { &sched_body_webhooks, SCHED_BODY_CREATE,
+      "{\"url\": \"https://example.org/h\", \"events\": [\"*\"]}", "{}" },
+    { &sched_body_webhooks, SCHED_BODY_CREATE,
+      "{\"url\": \"https://example.org/h\","
+      " \"events\": [\"reservation.confirmed\", \"time_off.deleted\"], \"active\": false}",
+      "{}" },
+    { &sched_body_webhooks, SCHED_BODY_CREATE, "{}",
+      "{\"events\":[\"this field is required\"],\"url\":[\"this field is required\"]}" },
+    { &sched_body_webhooks, SCHED_BODY_PATCH, "{\"events\": []}",
+      "{\"events\":[\"must be an array of 1 to 64 strings\"]}" },
+    { &sched_body_webhooks, SCHED_BODY_PATCH, "{\"events\": \"*\"}",
+      "{\"events\":[\"must be an array of 1 to 64 strings\"]}" },
+    { &sched_body_webhooks, SCHED_BODY_PATCH, "{\"events\": [\"*\", 3]}",
+      "{\"events\":[\"item 1 must be a string of 1 to 64 bytes\"]}" },
+    { &sched_body_webhooks, SCHED_BODY_PATCH, "{\"events\": [\"user.confirmed\"]}",
+      "{\"events\":[\"item 0 is not an event type (such as reservation.created) nor *\"]}" },
+    { &sched_body_webhooks, SCHED_BODY_PATCH,
+      "{\"events\": [\"slot.created\", \"slot.created\"]}",
+      "{\"events\":[\"item 1 is there twice\"]}" },
+    { &sched_body_webhooks, SCHED_BODY_PATCH, "{\"url\": \"\", \"active\": 1}",
+      "{\"active\":[\"must be true or false\"],\"url\":[\"must not be empty\"]}" },
 };
 
 /* errors as compact JSON, sorted keys, copied to the pool. */
@@ -177,7 +199,7 @@ static void test_schemas(void)
            "%s: 1 to %d fields", sched_body_all[i]->resource, SCHED_BODY_MAX_FIELDS);
         n++;
     }
-    is_int(n, 8, "eight resources take a body");
+    is_int(n, 9, "nine resources take a body");
     is_int(sched_body_users.count, SCHED_USER_FIELDS, "users: every field indexed");
     is_int(sched_body_clients.count, SCHED_ROLE_FIELDS, "clients: every field indexed");
     is_int(sched_body_slots.count, SCHED_SLOT_FIELDS, "slots: every field indexed");
@@ -187,6 +209,7 @@ static void test_schemas(void)
     is_int(sched_body_overrides.count, SCHED_OVERRIDE_FIELDS,
            "schedule overrides: every field indexed");
     is_int(sched_body_time_off.count, SCHED_TIME_OFF_FIELDS, "time off: every field indexed");
+    is_int(sched_body_webhooks.count, SCHED_WEBHOOK_FIELDS, "webhooks: every field indexed");
     is_str(sched_body_users.fields[SCHED_USER_PASSWORD].name, "password",
            "users: the index names its field");
     is_str(sched_body_slots.fields[SCHED_SLOT_MINUTES].name, "slot_minutes",

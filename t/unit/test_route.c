@@ -20,6 +20,7 @@ static const char *target_name(sched_target_e t)
     case SCHED_TARGET_ITEM:       return "ITEM";
     case SCHED_TARGET_ME:         return "ME";
     case SCHED_TARGET_ACTION:     return "ACTION";
+    case SCHED_TARGET_ITEM_ACTION: return "ITEM_ACTION";
     }
     return "?";
 }
@@ -62,6 +63,15 @@ static const struct {
     { "", "/users/me/confirm/", SCHED_TARGET_NONE, NULL, 0, NULL },
     { "", "/clients/7/confirm/x/", SCHED_TARGET_NONE, NULL, 0, NULL },
     { "", "/a/1/b/c", SCHED_TARGET_NONE, NULL, 0, NULL },
+    { "", "/webhooks/3/deliveries/5/retry/", SCHED_TARGET_ITEM_ACTION, "webhooks", 3,
+      "deliveries" },
+    { "", "/webhooks/3/deliveries/5/retry", SCHED_TARGET_ITEM_ACTION, "webhooks", 3,
+      "deliveries" },
+    { "", "/webhooks/3/deliveries/0/retry/", SCHED_TARGET_NONE, NULL, 0, NULL },
+    { "", "/webhooks/3/deliveries/x/retry/", SCHED_TARGET_NONE, NULL, 0, NULL },
+    { "", "/webhooks/3/deliveries/5/retry/x/", SCHED_TARGET_NONE, NULL, 0, NULL },
+    { "", "/webhooks/3/deliveries/5//", SCHED_TARGET_NONE, NULL, 0, NULL },
+    { "", "/webhooks/me/deliveries/5/retry/", SCHED_TARGET_NONE, NULL, 0, NULL },
     { "", "//", SCHED_TARGET_NONE, NULL, 0, NULL },
     { "", "//clients/", SCHED_TARGET_NONE, NULL, 0, NULL },
     { "", "/clients//", SCHED_TARGET_NONE, NULL, 0, NULL },
@@ -110,6 +120,10 @@ static void test_cases(void)
         is_str(r.resource, cases[i].resource, apr_pstrcat(pool, name, ": resource", NULL));
         is_int(r.id, cases[i].id, apr_pstrcat(pool, name, ": id", NULL));
         is_str(r.action, cases[i].action, apr_pstrcat(pool, name, ": action", NULL));
+        if (t == SCHED_TARGET_ITEM_ACTION) {
+            is_int(r.sub_id, 5, apr_pstrcat(pool, name, ": sub_id", NULL));
+            is_str(r.sub_action, "retry", apr_pstrcat(pool, name, ": sub_action", NULL));
+        }
     }
 }
 
