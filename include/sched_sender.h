@@ -15,6 +15,7 @@ int sched_sender_init(apr_pool_t *pconf, server_rec *main_server);
 
 /* One HTTP request of a delivery attempt. */
 typedef struct sched_send_t {
+    apr_pool_t *pool;           /* the attempt's own: its strings */
     /* what to send */
     const char *url;
     const char *id;             /* webhook-id */
@@ -36,14 +37,23 @@ typedef struct sched_send_t {
     char errbuf[256];
 } sched_send_t;
 
-/* A set of transfers that keeps its connections to the receivers open from one
- * batch to the next (libcurl's multi handle); NULL when libcurl cannot make one. */
+/* The transfers under way, which keep their connections to the receivers open for
+ * the next ones (libcurl's multi handle); NULL when libcurl cannot make one. */
 void *sched_sender_http_open(void);
 void sched_sender_http_close(void *multi);
 
-/* Sends the n requests at once, each within timeout seconds, connecting only to
- * addresses that allow lets through; fills in what came of each. Strings in p. */
-void sched_sender_http(void *multi, apr_pool_t *p, sched_send_t *sends, int n,
-                       apr_int64_t timeout, const sched_netallow_t *allow);
+/* Starts sending one request, within timeout seconds, connecting only to addresses
+ * that allow lets through. 0 when it cannot start (send->error says why: it is done
+ * already). */
+int sched_sender_http_start(void *multi, sched_send_t *send, apr_int64_t timeout,
+                            const sched_netallow_t *allow);
+
+/* Moves the transfers on, waiting up to wait_ms for any of them, or for fd (-1: none)
+ * to be readable (*fd_ready then). */
+void sched_sender_http_run(void *multi, int wait_ms, int fd, int *fd_ready);
+
+/* A transfer that has finished, with what came of it filled in, taken out of multi;
+ * NULL when none has. */
+sched_send_t *sched_sender_http_done(void *multi);
 
 #endif

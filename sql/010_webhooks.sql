@@ -65,9 +65,12 @@ CREATE TABLE webhook_deliveries (
     CONSTRAINT webhook_deliveries_attempts_check CHECK (attempts >= 0)
 );
 
--- The senders' queue: what is due, oldest first.
-CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at, id)
+-- The senders' queue: each webhook's due deliveries, oldest first; and the attempts
+-- under way (leased) of each webhook.
+CREATE INDEX webhook_deliveries_queue_idx ON webhook_deliveries (webhook_id, next_attempt_at, id)
     WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX webhook_deliveries_leased_idx ON webhook_deliveries (webhook_id)
+    WHERE lease_until IS NOT NULL;
 CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
 
 -- One per attempt: GET /webhooks/{id}/deliveries/.

@@ -9,15 +9,20 @@
  * notification; when one came, or a second has passed since it last looked (the
  * retries' times, a lost notification), it
  * 1. fans the new events out into deliveries (sched_webhooks_fanout);
- * 2. claims the due deliveries, SchedWebhookParallel at a time, with a lease
+ * 2. claims due deliveries with a lease, as many as there are free places among
+ *    SchedWebhookParallel transfers, three quarters of them at most for one webhook
  *    (sched_webhooks_claim: FOR UPDATE SKIP LOCKED, so several servers never claim
- *    one attempt twice), signs each as the Standard Webhooks specification says and
- *    sends them at once with no transaction open (sched_sender_http.c);
- * 3. records what came of each and when the next attempt is due
- *    (sched_webhooks_record): a 2xx is delivered; 410 Gone disables the webhook;
- *    anything else, a timeout or no connection is tried again after the next delay
- *    of SchedWebhookRetries (jittered, at least the receiver's Retry-After), until
- *    they are spent.
+ *    one attempt twice), signs each as the Standard
+ *    Webhooks specification says and starts sending it, with no transaction open
+ *    (sched_sender_http.c). Transfers run side by side: a slow receiver holds one
+ *    place for at most SchedWebhookTimeout, not the others;
+ * 3. records what came of the transfers that have finished, in one statement, and
+ *    when the next attempt is due (sched_webhooks_record): a 2xx is delivered; 410
+ *    Gone disables the webhook; anything else, a timeout or no connection is tried
+ *    again after the next delay of SchedWebhookRetries (jittered, at least the
+ *    receiver's Retry-After), until they are spent; then it claims more.
+ * Transfers go on from one run to the next; when httpd stops, the sender finishes
+ * those under way (SchedWebhookTimeout at most) and records them.
  * A sender that dies while sending (httpd killed) leaves its claims to lapse: the
  * lease is twice SchedWebhookTimeout and 5 seconds, after which any sender takes
  * them again. So each event reaches each webhook at least once; a receiver
@@ -27,7 +32,6 @@
 #include <mod_watchdog.h>
 #include <curl/curl.h>
 #include <libpq-fe.h>
-#include <poll.h>
 
 #include "sched_hook.h"
 #include "sched_jsonw.h"
@@ -47,12 +51,25 @@
 #define SCHED_SENDER_FANOUT    "1000"
 #define SCHED_SENDER_KEY_MAX   64
 
+/* An attempt under way: what it sends, and the claim it records. */
+typedef struct sched_flight_t {
+    sched_send_t send;          /* first: the transfer's data is the flight */
+    apr_int64_t delivery_id;
+    apr_int64_t webhook_id;
+    int attempt;
+    int started;                /* in the transfers (else done: it could not start) */
+    struct sched_flight_t *next;
+} sched_flight_t;
+
 /* The sender of one database. */
 typedef struct sched_sender_t {
     server_rec *s;
     const char *conninfo;       /* DBDParams */
     PGconn *conn;               /* NULL: not connected */
     void *multi;                /* libcurl's transfers and their open connections */
+    sched_flight_t *flights;    /* the attempts under way */
+    int flying;                 /* how many */
+    sched_flight_t *landed;     /* attempts that could not start: to record */
     apr_time_t reconnect_at;    /* after a failure, not before this */
     apr_time_t poll_at;         /* look for due deliveries by this time */
     int down;                   /* the database was unreachable (said once) */
@@ -127,19 +144,12 @@ static int sched_sender_connect(sched_sender_t *st)
     return 0;
 }
 
-/* Whether a notification came, waiting for one up to ms milliseconds. */
-static int sched_sender_wait(sched_sender_t *st, int ms)
+/* Whether a notification came (read from the connection, without waiting). */
+static int sched_sender_notified(sched_sender_t *st)
 {
-    struct pollfd pfd;
     PGnotify *n;
     int got = 0;
 
-    pfd.fd = PQsocket(st->conn);
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    if (ms > 0 && pfd.fd >= 0) {
-        poll(&pfd, 1, ms);
-    }
     if (!PQconsumeInput(st->conn)) {
         PQfinish(st->conn);
         st->conn = NULL;
@@ -161,7 +171,7 @@ static void sched_sender_fanout(sched_sender_t *st)
     int round;
     PGresult *res;
 
-    for (round = 0; round < 10 && events > 0; round++) {
+    for (round = 0; round < 10 && events > 0 && st->conn; round++) {
         if ((res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_FANOUT, 1, params)) == NULL) {
             return;
         }
@@ -178,27 +188,27 @@ static double sched_sender_jitter(void)
     return 0.8 + 0.4 * (double)(b[0] << 8 | b[1]) / 65535.0;
 }
 
-/* The request of row i of a claim: the body, signed. */
-static void sched_sender_prepare(apr_pool_t *p, const PGresult *res, int i,
-                                 sched_send_t *send)
+/* The request of row i of a claim: the body, signed, in send->pool. */
+static void sched_sender_prepare(const PGresult *res, int i, sched_send_t *send)
 {
+    apr_pool_t *p = send->pool;
     unsigned char key[SCHED_SENDER_KEY_MAX];
     int keylen = sched_hook_unhex(sched_row_text(res, i, SCHED_WEBHOOKS_CLAIM__SECRET, NULL),
                                   key, sizeof(key));
-    apr_size_t dlen;
+    apr_size_t dlen, tlen;
     const char *data = sched_row_text(res, i, SCHED_WEBHOOKS_CLAIM__DATA, &dlen);
+    const char *type = sched_row_text(res, i, SCHED_WEBHOOKS_CLAIM__TYPE, &tlen);
     apr_int64_t at = 0;
     sched_jsonw_t w;
 
-    send->url = sched_row_text(res, i, SCHED_WEBHOOKS_CLAIM__URL, NULL);
+    send->url = apr_pstrdup(p, sched_row_text(res, i, SCHED_WEBHOOKS_CLAIM__URL, NULL));
     send->id = apr_psprintf(p, "%" APR_INT64_T_FMT,
                             sched_row_int(res, i, SCHED_WEBHOOKS_CLAIM__EVENT_ID));
     send->timestamp = apr_psprintf(p, "%" APR_INT64_T_FMT, apr_time_sec(apr_time_now()));
     sched_row_time(res, i, SCHED_WEBHOOKS_CLAIM__AT, &at);
     sched_jsonw_init(&w, p, 512 + dlen);
     sched_jsonw_open(&w, NULL, '{');
-    sched_jsonw_str(&w, "type", sched_row_text(res, i, SCHED_WEBHOOKS_CLAIM__TYPE, NULL),
-                    strlen(sched_row_text(res, i, SCHED_WEBHOOKS_CLAIM__TYPE, NULL)));
+    sched_jsonw_str(&w, "type", type, tlen);
     sched_jsonw_time(&w, "timestamp", at);
     if (data) {
         sched_jsonw_raw(&w, "data", data, dlen);
@@ -216,118 +226,189 @@ static void sched_sender_prepare(apr_pool_t *p, const PGresult *res, int i,
     }
 }
 
-/* What to record of the n attempts of a claim: the parameters of
- * sched_webhooks_record. */
-static void sched_sender_outcome(sched_sender_t *st, apr_pool_t *p, const PGresult *res,
-                                 const sched_send_t *sends, int n, const char **params)
-{
-    const char **ids = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
-    const char **attempts = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
-    const char **ats = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
-    const char **statuses = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
-    const char **errors = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
-    const char **next = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
-    const char **gone = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
-    int i, ndelays;
-    const apr_int64_t *delays = sched_server_webhook_retries(st->s, &ndelays);
-
-    for (i = 0; i < n; i++) {
-        const sched_send_t *send = &sends[i];
-        int attempt = (int)sched_row_int(res, i, SCHED_WEBHOOKS_CLAIM__ATTEMPT);
-        int ok = send->status >= 200 && send->status <= 299;
-        double delay = ok || send->status == 410
-                       ? -1 : sched_hook_next_delay(delays, ndelays, attempt,
-                                                    send->retry_after,
-                                                    sched_sender_jitter());
-        ids[i] = apr_psprintf(p, "%" APR_INT64_T_FMT,
-                              sched_row_int(res, i, SCHED_WEBHOOKS_CLAIM__DELIVERY_ID));
-        attempts[i] = apr_itoa(p, attempt);
-        ats[i] = sched_time_format_utc(p, send->at);
-        statuses[i] = send->status ? apr_itoa(p, send->status) : NULL;
-        errors[i] = send->status ? NULL : (send->error ? send->error : "no answer");
-        next[i] = delay >= 0 ? apr_psprintf(p, "%.3f", delay) : NULL;
-        gone[i] = send->status == 410 ? "t" : "f";
-        if (send->status == 410) {
-            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, st->s, SCHED_LOGNO(00708)
-                         "webhook %" APR_INT64_T_FMT " disabled: %s answered 410 Gone",
-                         sched_row_int(res, i, SCHED_WEBHOOKS_CLAIM__WEBHOOK_ID), send->url);
-        }
-    }
-    params[0] = sched_hook_pg_array(p, ids, n);
-    params[1] = sched_hook_pg_array(p, attempts, n);
-    params[2] = sched_hook_pg_array(p, ats, n);
-    params[3] = sched_hook_pg_array(p, statuses, n);
-    params[4] = sched_hook_pg_array(p, errors, n);
-    params[5] = sched_hook_pg_array(p, next, n);
-    params[6] = sched_hook_pg_array(p, gone, n);
-}
-
-/* One batch: claimed, sent, recorded. Returns how many were claimed (-1: failed). */
-static int sched_sender_batch(sched_sender_t *st, apr_pool_t *p)
+/* Claims up to limit due deliveries and starts sending them. */
+static void sched_sender_claim(sched_sender_t *st, int limit, apr_pool_t *ptemp)
 {
     apr_int64_t timeout = sched_server_webhook_timeout(st->s);
     int parallel = sched_server_webhook_parallel(st->s), i, n;
-    const char *claim[2], *record[7];
-    sched_send_t *sends;
-    PGresult *res, *rec;
+    const char *params[3];
+    PGresult *res;
 
-    claim[0] = apr_psprintf(p, "%" APR_INT64_T_FMT " seconds", 2 * timeout + 5);
-    claim[1] = apr_itoa(p, parallel);
-    if ((res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_CLAIM, 2, claim)) == NULL) {
-        return -1;
+    params[0] = apr_psprintf(ptemp, "%" APR_INT64_T_FMT " seconds", 2 * timeout + 5);
+    params[1] = apr_itoa(ptemp, limit);
+    params[2] = apr_itoa(ptemp, parallel > 1 ? parallel * 3 / 4 : 1);
+    if ((res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_CLAIM, 3, params)) == NULL) {
+        return;
     }
     n = PQntuples(res);
-    sends = apr_pcalloc(p, sizeof(*sends) * (apr_size_t)(n ? n : 1));
     for (i = 0; i < n; i++) {
-        sched_sender_prepare(p, res, i, &sends[i]);
-    }
-    if (n > 0) {
-        sched_sender_http(st->multi, p, sends, n, timeout,
-                          sched_server_webhook_allow(st->s));
-        sched_sender_outcome(st, p, res, sends, n, record);
-        if (st->conn == NULL && !sched_sender_connect(st)) {
-            PQclear(res);
-            return -1;      /* the claims lapse, and are sent again */
+        apr_pool_t *fp;
+        sched_flight_t *f;
+
+        apr_pool_create(&fp, sched_sender_pool);
+        f = apr_pcalloc(fp, sizeof(*f));
+        f->send.pool = fp;
+        f->delivery_id = sched_row_int(res, i, SCHED_WEBHOOKS_CLAIM__DELIVERY_ID);
+        f->webhook_id = sched_row_int(res, i, SCHED_WEBHOOKS_CLAIM__WEBHOOK_ID);
+        f->attempt = (int)sched_row_int(res, i, SCHED_WEBHOOKS_CLAIM__ATTEMPT);
+        sched_sender_prepare(res, i, &f->send);
+        f->started = sched_sender_http_start(st->multi, &f->send, timeout,
+                                             sched_server_webhook_allow(st->s));
+        if (f->started) {
+            f->next = st->flights;
+            st->flights = f;
+            st->flying++;
         }
-        if ((rec = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_RECORD, 7, record)) != NULL) {
-            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, st->s, SCHED_LOGNO(00707)
-                         "webhook sender: %d attempts, %s recorded", n,
-                         PQntuples(rec) == 1 ? apr_psprintf(p, "%" APR_INT64_T_FMT,
-                             sched_row_int(rec, 0, SCHED_WEBHOOKS_RECORD__RECORDED)) : "none");
-            PQclear(rec);
+        else {
+            f->next = st->landed;
+            st->landed = f;
         }
     }
     PQclear(res);
+}
+
+/* The parameters of sched_webhooks_record for the n finished attempts. */
+static void sched_sender_outcome(sched_sender_t *st, apr_pool_t *p, sched_flight_t **done,
+                                 int n, const char **params)
+{
+    const char **col[7];
+    int i, c, ndelays;
+    const apr_int64_t *delays = sched_server_webhook_retries(st->s, &ndelays);
+
+    for (c = 0; c < 7; c++) {
+        col[c] = apr_pcalloc(p, sizeof(char *) * (apr_size_t)n);
+    }
+    for (i = 0; i < n; i++) {
+        const sched_send_t *send = &done[i]->send;
+        int ok = send->status >= 200 && send->status <= 299;
+        double delay = ok || send->status == 410
+                       ? -1 : sched_hook_next_delay(delays, ndelays, done[i]->attempt,
+                                                    send->retry_after,
+                                                    sched_sender_jitter());
+        col[0][i] = apr_psprintf(p, "%" APR_INT64_T_FMT, done[i]->delivery_id);
+        col[1][i] = apr_itoa(p, done[i]->attempt);
+        col[2][i] = sched_time_format_utc(p, send->at);
+        col[3][i] = send->status ? apr_itoa(p, send->status) : NULL;
+        col[4][i] = send->status ? NULL : (send->error ? send->error : "no answer");
+        col[5][i] = delay >= 0 ? apr_psprintf(p, "%.3f", delay) : NULL;
+        col[6][i] = send->status == 410 ? "t" : "f";
+        if (send->status == 410) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, st->s, SCHED_LOGNO(00708)
+                         "webhook %" APR_INT64_T_FMT " disabled: %s answered 410 Gone",
+                         done[i]->webhook_id, send->url);
+        }
+    }
+    for (c = 0; c < 7; c++) {
+        params[c] = sched_hook_pg_array(p, col[c], n);
+    }
+}
+
+/* Takes a finished transfer's flight out of the list of those under way. */
+static void sched_sender_unlink(sched_sender_t *st, sched_flight_t *f)
+{
+    sched_flight_t **at = &st->flights;
+    while (*at && *at != f) {
+        at = &(*at)->next;
+    }
+    if (*at) {
+        *at = f->next;
+        st->flying--;
+    }
+}
+
+/* Records the attempts that have finished (and those that could not start), then
+ * lets their memory go. Returns how many there were. */
+static int sched_sender_record(sched_sender_t *st, apr_pool_t *ptemp)
+{
+    sched_flight_t **done;
+    sched_send_t *send;
+    const char *params[7];
+    PGresult *res;
+    int n = 0, i, max = st->flying + 1;
+
+    for (sched_flight_t *f = st->landed; f; f = f->next) {
+        max++;
+    }
+    done = apr_palloc(ptemp, sizeof(*done) * (apr_size_t)max);
+    while ((send = sched_sender_http_done(st->multi)) != NULL && n < max) {
+        sched_flight_t *f = (sched_flight_t *)send;
+        sched_sender_unlink(st, f);
+        done[n++] = f;
+    }
+    while (st->landed && n < max) {
+        done[n++] = st->landed;
+        st->landed = st->landed->next;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    sched_sender_outcome(st, ptemp, done, n, params);
+    if (st->conn || sched_sender_connect(st)) {
+        if ((res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_RECORD, 7, params)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, st->s, SCHED_LOGNO(00707)
+                         "webhook sender: %d attempts finished, %" APR_INT64_T_FMT
+                         " recorded", n, PQntuples(res) == 1
+                         ? sched_row_int(res, 0, SCHED_WEBHOOKS_RECORD__RECORDED) : 0);
+            PQclear(res);
+        }
+    }
+    /* Not recorded (the database went away): the claims lapse, and are sent again. */
+    for (i = 0; i < n; i++) {
+        apr_pool_destroy(done[i]->send.pool);
+    }
     return n;
 }
 
-/* One run for one database. */
+/* One run for one database: up to SCHED_SENDER_BUSY of claiming, sending and
+ * recording, or of waiting for something to do. */
 static void sched_sender_run(sched_sender_t *st, apr_pool_t *ptemp)
 {
-    apr_time_t start = apr_time_now(), wait = st->poll_at - start;
-    apr_pool_t *p;
-    int woken, n;
+    apr_time_t start = apr_time_now(), now;
+    int parallel = sched_server_webhook_parallel(st->s);
+    int woken = 0, more = 0, ready, wait;
 
     if (!sched_sender_connect(st)) {
         return;
     }
-    woken = sched_sender_wait(st, wait > 0 ? (int)(wait < apr_time_from_msec(SCHED_SENDER_WAIT_MS)
-                                                   ? apr_time_as_msec(wait)
-                                                   : SCHED_SENDER_WAIT_MS) : 0);
-    if (st->conn == NULL || (!woken && apr_time_now() < st->poll_at)) {
-        return;
-    }
-    st->poll_at = apr_time_now() + SCHED_SENDER_POLL;
-    sched_sender_fanout(st);
-    apr_pool_create(&p, ptemp);
     do {
-        n = st->conn ? sched_sender_batch(st, p) : -1;
-        apr_pool_clear(p);
-    } while (n > 0 && apr_time_now() - start < SCHED_SENDER_BUSY);
-    if (n > 0) {
-        st->poll_at = 0;        /* more is due: the next run goes on at once */
+        now = apr_time_now();
+        if (woken || now >= st->poll_at) {
+            st->poll_at = now + SCHED_SENDER_POLL;
+            sched_sender_fanout(st);
+            more = 1;
+        }
+        if (more && st->conn && st->flying < parallel) {
+            int before = st->flying;
+            sched_sender_claim(st, parallel - st->flying, ptemp);
+            /* all asked for came: more may be due */
+            more = st->flying - before == parallel - before;
+        }
+        wait = st->flying ? 100 : (int)apr_time_as_msec(st->poll_at - now);
+        wait = wait < 0 ? 0 : wait > SCHED_SENDER_WAIT_MS ? SCHED_SENDER_WAIT_MS : wait;
+        sched_sender_http_run(st->multi, wait, st->conn ? PQsocket(st->conn) : -1, &ready);
+        woken = st->conn && sched_sender_notified(st);
+        if (sched_sender_record(st, ptemp) > 0) {
+            more = 1;       /* places came free */
+        }
+    } while (st->conn && apr_time_now() - start < SCHED_SENDER_BUSY
+             && (st->flying > 0 || more || woken));
+    if (more || woken) {
+        st->poll_at = 0;    /* the next run goes on at once */
     }
-    apr_pool_destroy(p);
+}
+
+/* When httpd stops: the transfers under way finish (or time out), and are recorded. */
+static void sched_sender_land(sched_sender_t *st, apr_pool_t *p)
+{
+    apr_time_t until = apr_time_now()
+                       + apr_time_from_sec(sched_server_webhook_timeout(st->s) + 1);
+    int ready;
+
+    while (st->flying > 0 && apr_time_now() < until) {
+        sched_sender_http_run(st->multi, 100, -1, &ready);
+        sched_sender_record(st, p);
+    }
+    sched_sender_record(st, p);
 }
 
 /* The senders of the databases: the main server's, and each virtual host's with a
@@ -351,11 +432,14 @@ static void sched_sender_start(server_rec *main_server, apr_pool_t *ptemp)
     }
 }
 
-static void sched_sender_stop(void)
+static void sched_sender_stop(apr_pool_t *p)
 {
     int i;
     for (i = 0; sched_senders && i < sched_senders->nelts; i++) {
         sched_sender_t *st = &APR_ARRAY_IDX(sched_senders, i, sched_sender_t);
+        if (st->multi) {
+            sched_sender_land(st, p);
+        }
         if (st->conn) {
             PQfinish(st->conn);
         }
@@ -385,7 +469,7 @@ static apr_status_t sched_sender_callback(int state, void *data, apr_pool_t *pte
         }
         break;
     default:
-        sched_sender_stop();
+        sched_sender_stop(ptemp);
         break;
     }
     return APR_SUCCESS;

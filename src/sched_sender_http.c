@@ -140,7 +140,7 @@ static CURL *sched_send_easy(apr_pool_t *p, sched_send_t *send, apr_int64_t time
 }
 
 /* What came of a finished transfer. */
-static void sched_send_done(apr_pool_t *p, sched_send_t *send, CURLcode code)
+static void sched_send_done(sched_send_t *send, CURLcode code)
 {
     long status = 0;
 
@@ -151,11 +151,11 @@ static void sched_send_done(apr_pool_t *p, sched_send_t *send, CURLcode code)
     }
     send->status = 0;
     if (send->refused[0]) {
-        send->error = apr_psprintf(p, "the address %s is not allowed by SchedWebhookAllow",
-                                   send->refused);
+        send->error = apr_psprintf(send->pool, "the address %s is not allowed by "
+                                   "SchedWebhookAllow", send->refused);
     }
     else {
-        send->error = apr_psprintf(p, "%s%s%s", curl_easy_strerror(code),
+        send->error = apr_psprintf(send->pool, "%s%s%s", curl_easy_strerror(code),
                                    send->errbuf[0] ? ": " : "", send->errbuf);
     }
 }
@@ -176,47 +176,57 @@ void sched_sender_http_close(void *multi)
     }
 }
 
-void sched_sender_http(void *multi, apr_pool_t *p, sched_send_t *sends, int n,
-                       apr_int64_t timeout, const sched_netallow_t *allow)
+int sched_sender_http_start(void *multi, sched_send_t *send, apr_int64_t timeout,
+                            const sched_netallow_t *allow)
 {
-    CURLMsg *msg;
-    int i, running = 0, left;
+    send->allow = allow;
+    send->at = apr_time_now();
+    send->easy = sched_send_easy(send->pool, send, timeout);
+    if (send->easy && curl_multi_add_handle(multi, send->easy) == CURLM_OK) {
+        return 1;
+    }
+    if (send->easy) {
+        curl_easy_cleanup(send->easy);
+        send->easy = NULL;
+    }
+    curl_slist_free_all(send->headers);
+    send->headers = NULL;
+    send->error = "cannot start the request (libcurl)";
+    return 0;
+}
 
-    for (i = 0; i < n; i++) {
-        sends[i].allow = allow;
-        sends[i].at = apr_time_now();
-        sends[i].easy = sched_send_easy(p, &sends[i], timeout);
-        if (sends[i].easy == NULL || curl_multi_add_handle(multi, sends[i].easy) != CURLM_OK) {
-            sends[i].error = "cannot start the request (libcurl)";
-            if (sends[i].easy) {
-                curl_easy_cleanup(sends[i].easy);
-                sends[i].easy = NULL;
-            }
-        }
-    }
-    do {
-        if (curl_multi_perform(multi, &running) != CURLM_OK) {
-            break;
-        }
-        if (running > 0) {
-            curl_multi_poll(multi, NULL, 0, 1000, NULL);
-        }
-    } while (running > 0);
+void sched_sender_http_run(void *multi, int wait_ms, int fd, int *fd_ready)
+{
+    struct curl_waitfd extra;
+    int running = 0;
+
+    extra.fd = fd;
+    extra.events = CURL_WAIT_POLLIN;
+    extra.revents = 0;
+    curl_multi_perform(multi, &running);
+    curl_multi_poll(multi, fd >= 0 ? &extra : NULL, fd >= 0 ? 1 : 0, wait_ms, NULL);
+    curl_multi_perform(multi, &running);
+    *fd_ready = fd >= 0 && extra.revents != 0;
+}
+
+sched_send_t *sched_sender_http_done(void *multi)
+{
+    sched_send_t *send = NULL;
+    CURLMsg *msg;
+    int left;
+
     while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-        sched_send_t *send = NULL;
-        if (msg->msg == CURLMSG_DONE) {
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&send);
-            sched_send_done(p, send, msg->data.result);
+        if (msg->msg != CURLMSG_DONE) {
+            continue;
         }
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&send);
+        sched_send_done(send, msg->data.result);
+        curl_multi_remove_handle(multi, send->easy);
+        curl_easy_cleanup(send->easy);
+        curl_slist_free_all(send->headers);
+        send->easy = NULL;
+        send->headers = NULL;
+        return send;
     }
-    for (i = 0; i < n; i++) {
-        if (sends[i].easy) {
-            if (sends[i].status == 0 && sends[i].error == NULL) {
-                sends[i].error = "the request did not finish";
-            }
-            curl_multi_remove_handle(multi, sends[i].easy);
-            curl_easy_cleanup(sends[i].easy);
-        }
-        curl_slist_free_all(sends[i].headers);
-    }
+    return NULL;
 }

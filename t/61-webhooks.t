@@ -328,6 +328,23 @@ subtest 'failures: retried until spent, 410 disables, Retry-After, no redirect, 
     clear_hooks();
 };
 
+subtest 'a slow receiver leaves room for the others' => sub {
+    my $r = receiver();
+    my $slow = hook("http://127.0.0.1:$r->{port}/slow/5");
+    my $fast = hook("http://127.0.0.1:$r->{port}/ok");
+    my $mark = feed_mark();
+    user() for 1 .. 12;
+    my @ids = events_since($mark);
+    my $slow_done;
+    ok wait_for(10, sub { $slow_done //= 0 + attempts($slow) if received($r, '/ok') >= @ids;
+                          received($r, '/ok') >= @ids }),
+        'the fast receiver gets every event';
+    is $slow_done, 0, 'while the slow one\'s first attempts are still under way';
+    ok wait_for(10, sub { attempts($slow) >= 1 }), 'which end with a timeout';
+    stop_receiver($r);
+    clear_hooks();
+};
+
 subtest 'send one again: POST .../deliveries/{id}/retry/' => sub {
     my $r = receiver();
     my $h = hook("http://127.0.0.1:$r->{port}/ok");

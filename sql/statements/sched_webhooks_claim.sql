@@ -1,10 +1,12 @@
--- sched_webhooks_claim: the deliveries that are due, oldest first, for one sender: each
--- gets its next attempt number and a lease, so that no other sender takes it before
--- the lease runs out (SKIP LOCKED: senders on other servers take other rows). Only
--- active webhooks' deliveries are due.
+-- sched_webhooks_claim: due deliveries for one sender, oldest first: each gets its
+-- next attempt number and a lease, so that no other sender takes it before the lease
+-- runs out (SKIP LOCKED: senders on other servers take other rows). Only active
+-- webhooks' deliveries are due, and a webhook has at most per_webhook attempts under
+-- way at once (leases that hold), so that a slow receiver leaves places to the others.
 -- flags:
 -- $1  lease        interval     how long the sender may take to send them
 -- $2  batch        int8         at most this many
+-- $3  per_webhook  int8         attempts under way for one webhook at most
 -- columns:
 --   delivery_id   int8         the delivery (for sched_webhooks_record)
 --   attempt       int4         the attempt this claim makes (1 the first)
@@ -15,12 +17,25 @@
 --   type          text         the event's type (reservation.created, ...)
 --   at            timestamptz  when it happened: the body's timestamp
 --   data          json         the object after the change (as it was, for a deletion)
-WITH due AS (SELECT d.id
+WITH room AS (SELECT w.id,
+                     $3::int8 - (SELECT count(*) FROM webhook_deliveries l
+                                  WHERE l.webhook_id = w.id AND l.lease_until > now()) AS n
+                FROM webhooks w
+               WHERE w.active),
+     cand AS (SELECT c.id, c.next_attempt_at
+                FROM room,
+                     LATERAL (SELECT d.id, d.next_attempt_at
+                                FROM webhook_deliveries d
+                               WHERE d.webhook_id = room.id AND d.next_attempt_at <= now()
+                                 AND (d.lease_until IS NULL OR d.lease_until <= now())
+                               ORDER BY d.next_attempt_at, d.id
+                               LIMIT greatest(room.n, 0)) c),
+     due AS (SELECT d.id
                FROM webhook_deliveries d
-               JOIN webhooks w ON w.id = d.webhook_id AND w.active
+               JOIN cand ON cand.id = d.id
               WHERE d.next_attempt_at <= now()
                 AND (d.lease_until IS NULL OR d.lease_until <= now())
-              ORDER BY d.next_attempt_at, d.id
+              ORDER BY cand.next_attempt_at, d.id
               LIMIT $2::int8
                 FOR UPDATE OF d SKIP LOCKED),
      claimed AS (UPDATE webhook_deliveries d
