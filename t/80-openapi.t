@@ -22,6 +22,8 @@ my @SERVED = qw(
     /schedules/ /schedules/{id}/ /schedule_overrides/ /schedule_overrides/{id}/
     /time_off/ /time_off/{id}/
     /events/
+    /webhooks/ /webhooks/{id}/ /webhooks/{id}/deliveries/
+    /webhooks/{id}/deliveries/{attempt}/retry/
 );
 push @SERVED, map { "/$_/{id}/history/" } qw(users clients providers available_slots
     appointment_reservations schedules schedule_overrides time_off);
@@ -52,6 +54,9 @@ my %REQUIRED = (
     'post /time_off/'                      => [qw(provider start_time end_time)],
     'put /time_off/{id}/'                  => [qw(start_time end_time)],
     'patch /time_off/{id}/'                => [],
+    'post /webhooks/'                      => [qw(url events)],
+    'put /webhooks/{id}/'                  => [qw(url events)],
+    'patch /webhooks/{id}/'                => [],
 );
 
 my %ID_FIELDS = map { $_ => 1 } qw(user provider client slot);
@@ -171,7 +176,7 @@ subtest 'the methods of each path are those the module serves' => sub {
         my @documented = map { uc } keys %{ operations($path) };
         my @want = (@documented, 'OPTIONS');
         push @want, 'HEAD' if grep { $_ eq 'GET' } @documented;
-        (my $url = $path) =~ s/\{id\}/1/g;
+        (my $url = $path) =~ s/\{(?:id|attempt)\}/1/g;
         my $opt = OPTIONS($url);
         is $opt->{status}, 204, "OPTIONS $url is 204";
         my @allow = grep { length } split /\s*,\s*/, $opt->{headers}{allow} // '';
