@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Request bodies of every resource (users, clients, providers, available_slots,
- * appointment_reservations, schedules, schedule_overrides, time_off):
+ * appointment_reservations, schedules, schedule_overrides, time_off, webhooks):
  * sched_json_parse_object (jansson; duplicate keys and NUL bytes refused), then
  * sched_body_read with the resource's table, as sched_read_fields calls them in the
  * module. Input: "<METHOD> <resource>[ naive]\n"
@@ -65,6 +65,29 @@ static int ref_string_check(const char *field, const char *s)
         }
         return *s != '/' && strstr(s, "..") == NULL && strstr(s, "//") == NULL
                && (*s == '\0' || s[strlen(s) - 1] != '/');
+    }
+    if (strcmp(field, "events") == 0) {
+        /* "*", or one of the events' objects, a dot and one of its actions */
+        static const char *const types[] = {
+            "user.", "client.", "provider.", "slot.", "reservation.", "schedule.",
+            "schedule_override.", "time_off.", NULL
+        };
+        const char *const *t;
+        if (strcmp(s, "*") == 0) {
+            return 1;
+        }
+        for (t = types; *t; t++) {
+            size_t n = strlen(*t);
+            if (strncmp(s, *t, n) == 0) {
+                return strcmp(s + n, "created") == 0 || strcmp(s + n, "updated") == 0
+                       || strcmp(s + n, "deleted") == 0
+                       || (strcmp(*t, "reservation.") == 0
+                           && (strcmp(s + n, "confirmed") == 0
+                               || strcmp(s + n, "cancelled") == 0
+                               || strcmp(s + n, "rescheduled") == 0));
+            }
+        }
+        return 0;
     }
     FUZZ_CHECK(strcmp(field, "email") == 0, "no reference rule for %s", field);
     if (*s == '\0') {
@@ -150,6 +173,30 @@ static int ref_intervals(const sched_body_field_t *f, json_t *v)
     return 1;
 }
 
+/* An array of min to max distinct strings of 1 to 64 bytes that the field's rule
+ * accepts. */
+static int ref_strings(const sched_body_field_t *f, json_t *v)
+{
+    size_t i, j, n = json_is_array(v) ? json_array_size(v) : 0;
+
+    if (!json_is_array(v) || n < (size_t)f->min || n > (size_t)f->max) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        json_t *e = json_array_get(v, i);
+        if (!json_is_string(e) || json_string_length(e) < 1 || json_string_length(e) > 64
+            || !ref_string_check(f->name, json_string_value(e))) {
+            return 0;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(json_string_value(json_array_get(v, j)), json_string_value(e)) == 0) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 /* Whether v is a valid value of f, by the rules read here; a time's instant goes to
  * *usec, and *stop is set for a naive time that fails to resolve. */
 static int ref_valid(const sched_body_field_t *f, json_t *v, int naive, apr_int64_t *usec,
@@ -171,6 +218,8 @@ static int ref_valid(const sched_body_field_t *f, json_t *v, int naive, apr_int6
         return ref_date(v);
     case SCHED_BODY_INTERVALS:
         return ref_intervals(f, v);
+    case SCHED_BODY_STRINGS:
+        return ref_strings(f, v);
     case SCHED_BODY_STRING:
         return json_is_string(v) && (apr_int64_t)len >= f->min
                && (apr_int64_t)len <= f->max
@@ -240,6 +289,7 @@ static void check_ok_value(const fuzz_req_t *q, int i, json_t *v)
         FUZZ_CHECK(got->s == json_string_value(v), "%s: another string", f->name);
         break;
     case SCHED_BODY_INTERVALS:
+    case SCHED_BODY_STRINGS:
         FUZZ_CHECK(got->json == v, "%s: another array", f->name);
         break;
     case SCHED_BODY_BOOL:

@@ -4,7 +4,7 @@
  * trailing slash and no empty segment, as the <Location> gives it.
  *
  * Properties: the answer equals a reference router written here (target, resource,
- * id, action); ids are in 1..INT64_MAX and print back as their segment; the route
+ * id, action, and the sub-item's id and action); ids are in 1..INT64_MAX and print back as their segment; the route
  * rebuilt from its parts is the path, with or without its final slash; a path not
  * below the mount is NONE. */
 #include "fuzz.h"
@@ -33,15 +33,15 @@ static int ref_id(const char *s, apr_size_t len, apr_int64_t *id)
 }
 
 /* Splits rel at each '/' into seg (in place). Returns how many segments, or 0 for
- * an empty one or more than three. */
+ * an empty one or more than five. */
 static int ref_split(char *rel, char **seg)
 {
     char *p, *slash;
     int n = 0, i;
 
     for (p = rel; ; p = slash + 1) {
-        if (n == 3) {
-            return 0;               /* a fourth segment */
+        if (n == 5) {
+            return 0;               /* a sixth segment */
         }
         seg[n++] = p;
         if ((slash = strchr(p, '/')) == NULL) {
@@ -61,7 +61,7 @@ static int ref_split(char *rel, char **seg)
 static void ref_route(const char *mount, const char *path, sched_route_t *want)
 {
     apr_size_t mlen = strlen(mount);
-    char *rel, *seg[3];
+    char *rel, *seg[5];
     int n;
 
     memset(want, 0, sizeof(*want));
@@ -85,9 +85,18 @@ static void ref_route(const char *mount, const char *path, sched_route_t *want)
     else if (n == 2 && strcmp(seg[1], "me") == 0) {
         want->target = SCHED_TARGET_ME;
     }
-    else if (ref_id(seg[1], strlen(seg[1]), &want->id)) {
+    else if (n <= 3 && ref_id(seg[1], strlen(seg[1]), &want->id)) {
         want->target = n == 2 ? SCHED_TARGET_ITEM : SCHED_TARGET_ACTION;
         want->action = n == 3 ? seg[2] : NULL;
+    }
+    else if (n == 5 && ref_id(seg[1], strlen(seg[1]), &want->id)
+             && ref_id(seg[3], strlen(seg[3]), &want->sub_id)) {
+        want->target = SCHED_TARGET_ITEM_ACTION;
+        want->action = seg[2];
+        want->sub_action = seg[4];
+    }
+    if (want->target == SCHED_TARGET_NONE) {
+        want->id = want->sub_id = 0;
     }
     want->resource = want->target != SCHED_TARGET_NONE ? seg[0] : NULL;
 }
@@ -111,6 +120,10 @@ static const char *rebuild(const char *mount, const sched_route_t *r)
     case SCHED_TARGET_ACTION:
         return apr_psprintf(fuzz_pool, "%s/%s/%" APR_INT64_T_FMT "/%s", mount,
                             r->resource, r->id, r->action);
+    case SCHED_TARGET_ITEM_ACTION:
+        return apr_psprintf(fuzz_pool, "%s/%s/%" APR_INT64_T_FMT "/%s/%" APR_INT64_T_FMT
+                            "/%s", mount, r->resource, r->id, r->action, r->sub_id,
+                            r->sub_action);
     default:
         return mount;
     }
@@ -144,9 +157,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(same_text(got.resource, want.resource) && same_text(got.action, want.action)
-               && got.id == want.id, "\"%s\": %s %" APR_INT64_T_FMT " %s", path,
-               got.resource, got.id, got.action);
+               && got.id == want.id && got.sub_id == want.sub_id
+               && same_text(got.sub_action, want.sub_action),
+               "\"%s\": %s %" APR_INT64_T_FMT " %s", path, got.resource, got.id, got.action);
     FUZZ_CHECK(got.target == SCHED_TARGET_ITEM || got.target == SCHED_TARGET_ACTION
+               || got.target == SCHED_TARGET_ITEM_ACTION
                ? got.id >= 1 : got.id == 0, "\"%s\": id %" APR_INT64_T_FMT, path, got.id);
     back = rebuild(mount, &got);
     FUZZ_CHECK(strcmp(back, path) == 0

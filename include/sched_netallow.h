@@ -34,8 +34,9 @@ void sched_netallow_default(sched_netallow_t *allow);
  * refused (host bits set, a prefix beyond the family's, junk, too many). */
 const char *sched_netallow_add(sched_netallow_t *allow, const char *word);
 
-/* Whether an address may be reached: family 4 (4 bytes) or 6 (16 bytes; an
- * IPv4-mapped one, ::ffff:a.b.c.d, is judged as the IPv4 address it maps). */
+/* Whether an address may be reached: family 4 (4 bytes) or 6 (16 bytes): a block
+ * holds it, or "public" is there and it is not special. An IPv4-mapped address
+ * (::ffff:a.b.c.d) not held by an IPv6 block is judged as the IPv4 address it maps. */
 int sched_netallow_check(const sched_netallow_t *allow, int family,
                          const unsigned char *addr);
 

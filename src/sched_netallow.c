@@ -151,23 +151,33 @@ const char *sched_netallow_add(sched_netallow_t *allow, const char *word)
     return NULL;
 }
 
-int sched_netallow_check(const sched_netallow_t *allow, int family,
-                         const unsigned char *addr)
+/* Whether one of the CIDR blocks holds the address. */
+static int sched_netallow_listed(const sched_netallow_t *allow, int family,
+                                 const unsigned char *addr)
 {
-    const unsigned char *v4;
     int i;
-
-    if (family == 6 && (v4 = sched_mapped_v4(addr)) != NULL) {
-        return sched_netallow_check(allow, 4, v4);
-    }
-    if (family != 4 && family != 6) {
-        return 0;
-    }
     for (i = 0; i < allow->count; i++) {
         if (allow->cidrs[i].family == family
             && sched_prefix_eq(addr, allow->cidrs[i].addr, allow->cidrs[i].bits)) {
             return 1;
         }
+    }
+    return 0;
+}
+
+int sched_netallow_check(const sched_netallow_t *allow, int family,
+                         const unsigned char *addr)
+{
+    const unsigned char *v4;
+
+    if (family != 4 && family != 6) {
+        return 0;
+    }
+    if (sched_netallow_listed(allow, family, addr)) {
+        return 1;
+    }
+    if (family == 6 && (v4 = sched_mapped_v4(addr)) != NULL) {
+        return sched_netallow_check(allow, 4, v4);
     }
     return allow->public_ok && !sched_netallow_special(family, addr);
 }
