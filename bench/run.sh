@@ -12,6 +12,10 @@
 #                    is checked for double bookings
 #   book_no_events, contention_no_events   the same two with the triggers that record
 #                    every change (sql/007) disabled: what the events cost
+#   book_webhooks    book with 3 webhooks subscribed to every event, which the sender
+#                    inside httpd delivers to this same httpd (Redirect 204): what
+#                    webhooks cost the bookings; then how fast the sender delivers
+#                    (attempts recorded per second, until none is due)
 #   list_slots_auth, get_one_auth   the same two under /auth: Basic authentication
 #                    (mod_sched's provider and its cache) and SchedOpenAccess Off,
 #                    as a superuser
@@ -48,8 +52,8 @@
 #   BENCH_TIMEOUT          wrk's request timeout (10s)
 #   BENCH_SCENARIOS        the scenarios to run, comma-separated (default: all of
 #                          list_slots,get_one,book,contention,book_no_events,
-#                          contention_no_events,list_slots_auth,get_one_auth,static,
-#                          list_slots_schedule,schedules)
+#                          contention_no_events,book_webhooks,list_slots_auth,
+#                          get_one_auth,static,list_slots_schedule,schedules)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -73,6 +77,7 @@ MEM_REQUESTS=${BENCH_MEMORY_REQUESTS:-200000}
 PG_FAST=${BENCH_PG_FAST:-1}
 WRK_TIMEOUT=${BENCH_TIMEOUT:-10s}
 ALL_SCENARIOS=list_slots,get_one,book,contention,book_no_events,contention_no_events
+ALL_SCENARIOS=$ALL_SCENARIOS,book_webhooks
 ALL_SCENARIOS=$ALL_SCENARIOS,list_slots_auth,get_one_auth,static
 ALL_SCENARIOS=$ALL_SCENARIOS,list_slots_schedule,schedules
 SCENARIOS=${BENCH_SCENARIOS:-$ALL_SCENARIOS}
@@ -540,6 +545,44 @@ if wanted book_no_events || wanted contention_no_events; then
     [ -z "$EVENTS_LINE" ] || say "  events: $EVENTS_LINE"
 fi
 
+# book_webhooks: three webhooks of every event, sent to this httpd (Redirect 204).
+# The bookings' rate with them, against book's; then the sender's rate: the attempts
+# recorded from the start of the measured run until no delivery is due any more.
+WEBHOOKS_LINE=
+webhooks_measure() {
+    free_book_slots
+    HOOK_T0=$(now_s)
+    HOOK_A0=$(q "SELECT count(*) FROM webhook_attempts")
+}
+if wanted book_webhooks; then
+    for i in 1 2 3; do
+        curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+            -d "{\"url\": \"$URL/hook?$i\", \"events\": [\"*\"]}" "$URL/webhooks/" |
+            grep -qx 201 || die "cannot make the webhooks of book_webhooks"
+    done
+    BEFORE_MEASURE=webhooks_measure scenario book_webhooks book.lua
+    HOOK_T1=$(now_s)
+    HOOK_BACKLOG=$(q "SELECT count(*) FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL")
+    for _ in $(seq 1 1200); do
+        [ "$(q "SELECT count(*) FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL
+                OR lease_until IS NOT NULL")" = 0 ] && break
+        sleep 0.5
+    done
+    HOOK_T2=$(now_s)
+    HOOK_SENT=$(( $(q "SELECT count(*) FROM webhook_attempts") - HOOK_A0 ))
+    HOOK_FAILED=$(q "SELECT count(*) FROM webhook_attempts WHERE status IS NULL OR status >= 300")
+    WEBHOOKS_LINE=$(perl -e 'my ($with, $without, $sent, $t0, $t1, $t2, $backlog, $failed) = @ARGV;
+        printf "book keeps %s of its requests/s with 3 webhooks (%.0f with, %s without); the sender recorded %d attempts in %.1f s, %.0f/s (%d still due when the run ended, all delivered %.1f s later; %d not 2xx)",
+            $without ? sprintf("%.0f %%", 100 * $with / $without) : "-", $with,
+            $without ? sprintf("%.0f", $without) : "-", $sent, $t2 - $t0,
+            $sent / (($t2 - $t0) || 1), $backlog, $t2 - $t1, $failed' \
+        "${RPS[book_webhooks]}" "${RPS[book]:-0}" "$HOOK_SENT" "$HOOK_T0" "$HOOK_T1" \
+        "$HOOK_T2" "$HOOK_BACKLOG" "$HOOK_FAILED")
+    say "  webhooks: $WEBHOOKS_LINE"
+    q "DELETE FROM webhooks" >/dev/null
+    free_book_slots
+fi
+
 export BENCH_PREFIX=/auth BENCH_AUTH=$AUTH
 scenario list_slots_auth list_slots.lua
 scenario get_one_auth get_one.lua
@@ -836,6 +879,7 @@ SUMMARY=$OUT/summary-$SCALE.txt
     echo
     [ -z "${RACE_LINE:-}" ] || echo "contention: $RACE_LINE"
     [ -z "$EVENTS_LINE" ] || echo "events: $EVENTS_LINE"
+    [ -z "$WEBHOOKS_LINE" ] || echo "webhooks: $WEBHOOKS_LINE"
     [ -z "$SCHED_LINES" ] || echo "$SCHED_LINES"
     [ -z "$MEM_LINE" ] || { echo "memory (VmRSS of the httpd children):"; echo "$MEM_LINE"; }
     echo "error log: $LOGGED error lines (bench/out/$SCALE/error.log)"

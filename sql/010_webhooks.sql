@@ -20,8 +20,11 @@
 --    record counts only when the delivery's attempt is still the one the sender
 --    claimed: a sender whose lease ran out cannot overwrite a later claim.
 -- Events trigger a NOTIFY on the channel sched_webhooks when an active webhook
--- exists, so senders wake at once; they poll as well, for what a lost notification
--- or a retry's time brings.
+-- exists and a sender is waiting for work, so that it wakes at once; senders poll as
+-- well, for what a lost notification or a retry's time brings. A sender at work is
+-- not notified: a NOTIFY serializes the commits of the transactions that send one
+-- (PostgreSQL takes a lock for the notification queue), which under load would cost
+-- the bookings more than the sending itself.
 
 CREATE TABLE webhooks (
     id         bigint      GENERATED ALWAYS AS IDENTITY,
@@ -152,12 +155,22 @@ BEGIN
 END
 $$;
 
--- Wake the senders when events commit that an active webhook may want (NOTIFY is
--- sent at commit, once per transaction and channel).
+-- The senders' connections (by backend pid), and whether each is waiting for work.
+-- Unlogged: after a crash it is empty until the senders connect again.
+CREATE UNLOGGED TABLE webhook_senders (
+    pid     integer     NOT NULL,
+    asleep  boolean     NOT NULL,
+    since   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT webhook_senders_pkey PRIMARY KEY (pid)
+);
+
+-- Wake a waiting sender when events commit that an active webhook may want (NOTIFY
+-- is sent at commit, once per transaction and channel).
 CREATE FUNCTION sched_webhooks_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM webhooks WHERE active) THEN
+    IF EXISTS (SELECT 1 FROM webhook_senders WHERE asleep)
+       AND EXISTS (SELECT 1 FROM webhooks WHERE active) THEN
         PERFORM pg_notify('sched_webhooks', '');
     END IF;
     RETURN NULL;

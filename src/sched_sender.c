@@ -4,19 +4,21 @@
  * singleton watchdog), every 100 ms. No cron, no daemon.
  *
  * It keeps a connection of its own to each database (DBDParams; not one of the
- * pool's, which requests need), which LISTENs on sched_webhooks: the events' trigger
- * notifies it when they commit (sql/010). A run waits up to half a second for a
- * notification; when one came, or a second has passed since it last looked (the
- * retries' times, a lost notification), it
- * 1. fans the new events out into deliveries (sched_webhooks_fanout);
- * 2. claims due deliveries with a lease, as many as there are free places among
+ * pool's, which requests need), which LISTENs on sched_webhooks: when it has nothing
+ * to do it says so (webhook_senders), and the events' trigger notifies it when they
+ * commit (sql/010); at work it is not notified (a NOTIFY serializes commits). A run
+ * waits up to half a second for a notification; when one came, or a second has
+ * passed since it last looked (the retries' times, a lost notification), it
+ * 1. claims due deliveries with a lease, as many as there are free places among
  *    SchedWebhookParallel transfers, three quarters of them at most for one webhook
  *    (sched_webhooks_claim: FOR UPDATE SKIP LOCKED, so several servers never claim
- *    one attempt twice), signs each as the Standard
- *    Webhooks specification says and starts sending it, with no transaction open
- *    (sched_sender_http.c). Transfers run side by side: a slow receiver holds one
+ *    one attempt twice); when fewer are due than it has places, it first fans new
+ *    events out into deliveries (sched_webhooks_fanout), a hundred at a time, so
+ *    that the deliveries are made at the pace they are sent; it signs each as the
+ *    Standard Webhooks specification says and starts sending it, with no
+ *    transaction open (sched_sender_http.c). Transfers run side by side: a slow receiver holds one
  *    place for at most SchedWebhookTimeout, not the others;
- * 3. records what came of the transfers that have finished, in one statement, and
+ * 2. records what came of the transfers that have finished, in one statement, and
  *    when the next attempt is due (sched_webhooks_record): a 2xx is delivered; 410
  *    Gone disables the webhook; anything else, a timeout or no connection is tried
  *    again after the next delay of SchedWebhookRetries (jittered, at least the
@@ -48,7 +50,7 @@
 #define SCHED_SENDER_POLL      apr_time_from_sec(1)
 #define SCHED_SENDER_RECONNECT apr_time_from_sec(5)
 #define SCHED_SENDER_BUSY      apr_time_from_sec(2)    /* longest run before it returns */
-#define SCHED_SENDER_FANOUT    "1000"
+#define SCHED_SENDER_FANOUT    "100"  /* events a fan-out reads at most */
 #define SCHED_SENDER_KEY_MAX   64
 
 /* An attempt under way: what it sends, and the claim it records. */
@@ -73,6 +75,9 @@ typedef struct sched_sender_t {
     apr_time_t reconnect_at;    /* after a failure, not before this */
     apr_time_t poll_at;         /* look for due deliveries by this time */
     int down;                   /* the database was unreachable (said once) */
+    int asleep;                 /* what it told the database: 1 waiting, 0 at work,
+                                   -1 nothing yet on this connection */
+    int fan_more;               /* events may wait for the fan-out */
 } sched_sender_t;
 
 static apr_pool_t *sched_sender_pool;          /* the watchdog thread's, while it runs */
@@ -128,6 +133,7 @@ static int sched_sender_connect(sched_sender_t *st)
                      SCHED_LOGNO(00703) "webhook sender: connected, listening");
         st->down = 0;
         st->poll_at = 0;
+        st->asleep = -1;
         return 1;
     }
     if (!st->down) {
@@ -162,20 +168,36 @@ static int sched_sender_notified(sched_sender_t *st)
     return got;
 }
 
-/* The new events, into deliveries, until none is left (or this run has done its
- * share: the next run goes on). */
+/* Tells the database whether this sender waits for work (the events' trigger then
+ * notifies it) or is at work (nothing notifies it: sql/010), when that changes. */
+static void sched_sender_asleep(sched_sender_t *st, int asleep)
+{
+    const char *params[2];
+    PGresult *res;
+
+    if (st->conn == NULL || st->asleep == asleep) {
+        return;
+    }
+    params[0] = asleep ? "t" : "f";
+    params[1] = st->asleep < 0 ? "t" : "f";
+    if ((res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_ASLEEP, 2, params)) != NULL) {
+        st->asleep = asleep;
+        PQclear(res);
+    }
+}
+
+/* Up to SCHED_SENDER_FANOUT new events, into deliveries. Sets fan_more when there
+ * may be more. */
 static void sched_sender_fanout(sched_sender_t *st)
 {
     const char *params[1] = { SCHED_SENDER_FANOUT };
-    apr_int64_t events = 1;
-    int round;
     PGresult *res;
 
-    for (round = 0; round < 10 && events > 0 && st->conn; round++) {
-        if ((res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_FANOUT, 1, params)) == NULL) {
-            return;
-        }
-        events = PQntuples(res) == 1 ? sched_row_int(res, 0, SCHED_WEBHOOKS_FANOUT__EVENTS) : 0;
+    st->fan_more = 0;
+    if (st->conn && (res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_FANOUT, 1, params))) {
+        st->fan_more = PQntuples(res) == 1
+                       && sched_row_int(res, 0, SCHED_WEBHOOKS_FANOUT__EVENTS)
+                          == apr_atoi64(SCHED_SENDER_FANOUT);
         PQclear(res);
     }
 }
@@ -359,6 +381,25 @@ static int sched_sender_record(sched_sender_t *st, apr_pool_t *ptemp)
     return n;
 }
 
+/* Claims what is due, as many as there are free places; when fewer are due, fans
+ * out more events first (the deliveries are made at the pace they are sent, so that
+ * a burst of events costs the database its inserts when the sender gets to them, not
+ * all at once). Returns whether all it asked for came (then more may be due). */
+static int sched_sender_fill(sched_sender_t *st, int parallel, apr_pool_t *ptemp)
+{
+    int round;
+
+    for (round = 0; round < 50 && st->conn && st->flying < parallel; round++) {
+        sched_sender_claim(st, parallel - st->flying, ptemp);
+        if (st->flying < parallel && st->fan_more && st->conn) {
+            sched_sender_fanout(st);
+            continue;
+        }
+        return st->flying == parallel;
+    }
+    return st->conn != NULL;    /* full, or 50 rounds: more may be due */
+}
+
 /* One run for one database: up to SCHED_SENDER_BUSY of claiming, sending and
  * recording, or of waiting for something to do. */
 static void sched_sender_run(sched_sender_t *st, apr_pool_t *ptemp)
@@ -374,14 +415,24 @@ static void sched_sender_run(sched_sender_t *st, apr_pool_t *ptemp)
         now = apr_time_now();
         if (woken || now >= st->poll_at) {
             st->poll_at = now + SCHED_SENDER_POLL;
-            sched_sender_fanout(st);
+            st->fan_more = 1;
             more = 1;
         }
-        if (more && st->conn && st->flying < parallel) {
-            int before = st->flying;
-            sched_sender_claim(st, parallel - st->flying, ptemp);
-            /* all asked for came: more may be due */
-            more = st->flying - before == parallel - before;
+        if (more) {
+            more = sched_sender_fill(st, parallel, ptemp);
+        }
+        if (st->flying > 0 || more) {
+            sched_sender_asleep(st, 0);
+        }
+        else if (st->asleep != 1) {
+            /* About to wait: say so, then look once more, for what committed before
+             * the events' trigger could know (a notification would not come for it). */
+            sched_sender_asleep(st, 1);
+            st->fan_more = 1;
+            more = sched_sender_fill(st, parallel, ptemp);
+            if (st->flying > 0) {
+                sched_sender_asleep(st, 0);
+            }
         }
         wait = st->flying ? 100 : (int)apr_time_as_msec(st->poll_at - now);
         wait = wait < 0 ? 0 : wait > SCHED_SENDER_WAIT_MS ? SCHED_SENDER_WAIT_MS : wait;
@@ -440,6 +491,7 @@ static void sched_sender_stop(apr_pool_t *p)
         if (st->multi) {
             sched_sender_land(st, p);
         }
+        sched_sender_asleep(st, 0);     /* nobody to notify here any more */
         if (st->conn) {
             PQfinish(st->conn);
         }

@@ -22,7 +22,7 @@ WITH room AS (SELECT w.id,
                                   WHERE l.webhook_id = w.id AND l.lease_until > now()) AS n
                 FROM webhooks w
                WHERE w.active),
-     cand AS (SELECT c.id, c.next_attempt_at
+     cand AS (SELECT c.id
                 FROM room,
                      LATERAL (SELECT d.id, d.next_attempt_at
                                 FROM webhook_deliveries d
@@ -30,12 +30,13 @@ WITH room AS (SELECT w.id,
                                  AND (d.lease_until IS NULL OR d.lease_until <= now())
                                ORDER BY d.next_attempt_at, d.id
                                LIMIT greatest(room.n, 0)) c),
+     -- by id (the candidates are few), locked, and due still once locked
      due AS (SELECT d.id
                FROM webhook_deliveries d
-               JOIN cand ON cand.id = d.id
-              WHERE d.next_attempt_at <= now()
+              WHERE d.id = ANY (ARRAY(SELECT cand.id FROM cand))
+                AND d.next_attempt_at <= now()
                 AND (d.lease_until IS NULL OR d.lease_until <= now())
-              ORDER BY cand.next_attempt_at, d.id
+              ORDER BY d.next_attempt_at, d.id
               LIMIT $2::int8
                 FOR UPDATE OF d SKIP LOCKED),
      claimed AS (UPDATE webhook_deliveries d
