@@ -52,6 +52,7 @@
 #define SCHED_SENDER_BUSY      apr_time_from_sec(2)    /* longest run before it returns */
 #define SCHED_SENDER_FANOUT    "100"  /* events a fan-out reads at most */
 #define SCHED_SENDER_KEY_MAX   64
+#define SCHED_SENDER_APPLICATION "mod_sched webhook sender"
 
 /* An attempt under way: what it sends, and the claim it records. */
 typedef struct sched_flight_t {
@@ -125,7 +126,12 @@ static int sched_sender_connect(sched_sender_t *st)
         return 0;
     }
     st->reconnect_at = now + SCHED_SENDER_RECONNECT;
-    st->conn = PQconnectdb(st->conninfo);
+    {
+        /* DBDParams, and a name the database's views show (pg_stat_activity) */
+        static const char *const keys[] = { "dbname", "application_name", NULL };
+        const char *values[] = { st->conninfo, SCHED_SENDER_APPLICATION, NULL };
+        st->conn = PQconnectdbParams(keys, values, 1);
+    }
     if (PQstatus(st->conn) == CONNECTION_OK
         && (res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_LISTEN, 0, NULL)) != NULL) {
         PQclear(res);

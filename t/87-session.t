@@ -23,11 +23,13 @@ sub setups_since {
 }
 
 # The backends of httpd's pooled connections: every session of the test database but
-# psql's own.
+# psql's own, and but the webhook sender's (src/sched_sender.c: a connection of its
+# own, outside the pool, which names itself so).
 sub backends {
     return grep { length } split /\n/, psql(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-        . " AND backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY pid");
+        . " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        . " AND application_name <> 'mod_sched webhook sender' ORDER BY pid");
 }
 
 # Open connections in several processes and threads.

@@ -22,6 +22,8 @@ my $TRUE = JSON::PP::true;
 allow_log(qr/SCHED0060[3458]\b/);
 # The database stopped on purpose (an outage): the requests of then are 503.
 allow_log(qr/SCHED00202\b/);
+# The webhook sender, which keeps a connection of its own, says it lost it then.
+allow_log(qr/SCHED00702\b/);
 my $screens = "$ENV{SCHED_RUNDIR}/screens";
 mkdir $screens;
 
