@@ -25,6 +25,9 @@ my $JSON = JSON::PP->new->utf8->canonical;
 # The sender's notices (a webhook disabled by 410) and its complaints about a
 # database that went away (the subtest that stops a server).
 allow_log(qr/SCHED0070[2378]\b/);
+# The database stopped on purpose: the requests of then are 503.
+allow_log(qr/SCHED0020[29]\b/);
+allow_log(qr/\[dbd:error\]/);
 # The main server's graceful restart says again what its configuration turns off.
 allow_log(qr/SCHED00101\b/);
 
@@ -444,6 +447,21 @@ subtest 'servers stopped in the middle of sending lose nothing' => sub {
         'every event arrives in the end';
     my %seen = map { $_->{id} => 1 } received($r);
     is_deeply [ sort { $a <=> $b } keys %seen ], \@ids, 'none lost';
+    stop_receiver($r);
+    clear_hooks();
+};
+
+subtest 'the database away and back: the sender connects again' => sub {
+    my $r = receiver();
+    my $h = hook("http://127.0.0.1:$r->{port}/ok");
+    pg_stop();
+    sleep 1.5;
+    pg_start();
+    ok wait_for(15, sub { GET('/health/')->{status} == 200 }), 'the API is back';
+    my $mark = feed_mark();
+    user();
+    my @ids = events_since($mark);
+    ok wait_for(20, sub { received($r) >= @ids }), 'what happens next is delivered';
     stop_receiver($r);
     clear_hooks();
 };
