@@ -34,6 +34,7 @@
 #include <mod_watchdog.h>
 #include <curl/curl.h>
 #include <libpq-fe.h>
+#include <openssl/crypto.h>
 
 #include "sched_hook.h"
 #include "sched_jsonw.h"
@@ -470,6 +471,27 @@ static void sched_sender_land(sched_sender_t *st, apr_pool_t *p)
 
 /* The senders of the databases: the main server's, and each virtual host's with a
  * pool of its own. */
+/* The connections and transfers go with the senders' pool: when the sender stops,
+ * and also when the process ends without stopping it (a child told to stop while its
+ * threads were still starting). */
+static apr_status_t sched_sender_cleanup(void *data)
+{
+    int i;
+    (void)data;
+    for (i = 0; sched_senders && i < sched_senders->nelts; i++) {
+        sched_sender_t *st = &APR_ARRAY_IDX(sched_senders, i, sched_sender_t);
+        if (st->conn) {
+            PQfinish(st->conn);
+            st->conn = NULL;
+        }
+        sched_sender_http_close(st->multi);
+        st->multi = NULL;
+    }
+    sched_senders = NULL;
+    sched_sender_pool = NULL;
+    return APR_SUCCESS;
+}
+
 static void sched_sender_start(server_rec *main_server, apr_pool_t *ptemp)
 {
     server_rec *s;
@@ -477,6 +499,8 @@ static void sched_sender_start(server_rec *main_server, apr_pool_t *ptemp)
     int own;
 
     apr_pool_create(&sched_sender_pool, apr_pool_parent_get(ptemp));
+    apr_pool_cleanup_register(sched_sender_pool, NULL, sched_sender_cleanup,
+                              apr_pool_cleanup_null);
     sched_senders = apr_array_make(sched_sender_pool, 2, sizeof(sched_sender_t));
     for (s = main_server; s; s = s->next) {
         if ((params = sched_pool_params(s, &own)) != NULL && (s == main_server || own)) {
@@ -498,16 +522,13 @@ static void sched_sender_stop(apr_pool_t *p)
             sched_sender_land(st, p);
         }
         sched_sender_asleep(st, 0);     /* nobody to notify here any more */
-        if (st->conn) {
-            PQfinish(st->conn);
-        }
-        sched_sender_http_close(st->multi);
     }
     if (sched_sender_pool) {
-        apr_pool_destroy(sched_sender_pool);
+        apr_pool_destroy(sched_sender_pool);    /* sched_sender_cleanup */
     }
-    sched_sender_pool = NULL;
-    sched_senders = NULL;
+    /* What OpenSSL keeps for this thread (the signatures' HMAC, libcurl's TLS): the
+     * watchdog's thread ends now. */
+    OPENSSL_thread_stop();
 }
 
 static apr_status_t sched_sender_callback(int state, void *data, apr_pool_t *ptemp)
