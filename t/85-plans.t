@@ -202,6 +202,36 @@ for my $s ([ 'the feed', 'events_feed_idx', 'sched_events_list', "'plan_1'", 'tr
         "$what: one index scan of events, on $index";
 }
 
+# The webhook sender's claim and record, with a backlog of 60,000 deliveries (three
+# webhooks of every event): by index, never a scan of the deliveries or the events.
+subtest 'the webhook sender reads its queue by index, whatever the backlog' => sub {
+    scratch_sql(<<'SQL');
+INSERT INTO webhooks (url, events, secret)
+SELECT 'https://example.org/' || i, '{*}', decode(repeat('ab', 32), 'hex')
+  FROM generate_series(1, 3) i;
+INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at)
+SELECT w.id, e.id, now() FROM webhooks w, events e ORDER BY e.id, w.id;
+VACUUM ANALYZE;
+SQL
+    my $ids = '{' . join(',', split /\n/, scratch_sql(
+        'SELECT id FROM webhook_deliveries ORDER BY id DESC LIMIT 8')) . '}';
+    for my $s ([ sched_webhooks_claim => "'25 seconds'", 8, 6 ],
+               [ sched_webhooks_record => "'$ids'", "'{1,1,1,1,1,1,1,1}'",
+                 "'{now,now,now,now,now,now,now,now}'", "'{204,204,204,204,204,204,204,204}'",
+                 "'{NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL}'",
+                 "'{NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL}'", "'{f,f,f,f,f,f,f,f}'" ]) {
+        my ($name, @params) = @$s;
+        my @scans = @{ scans(generic_plan($name, @params), []) };
+        my $text = join("\n", map { "  $_->[0] on $_->[1] $_->[2]" } @scans);
+        ok((grep { $_->[1] eq 'webhook_deliveries' } @scans), "$name reads the deliveries")
+            or diag $text;
+        my @seq = grep { $_->[0] eq 'Seq Scan'
+                         && $_->[1] =~ /^(?:webhook_deliveries|events|webhook_attempts)$/ } @scans;
+        ok(!@seq, "$name: no Seq Scan on the deliveries, the events or the attempts")
+            or diag $text;
+    }
+};
+
 # The shape of a plan: its node types, depth first.
 sub shape {
     my ($node) = @_;
