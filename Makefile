@@ -2,7 +2,11 @@
 #
 #   make            build mod_sched.so (apxs) and tools/schedctl
 #   make deps       install the Debian packages (as root), else print the apt-get line
-#   make install    install the module with apxs -i
+#   make install    install the module (apxs -i), schedctl and its manual, the migrations
+#                   and the web interface's files, where apxs -q says (DESTDIR=... for
+#                   packages)
+#   make deb        the Debian package libapache2-mod-sched, built by dpkg-buildpackage
+#                   in a copy of the checkout, checked by lintian, into dist/
 #   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/; the first start
 #                   creates the superuser admin (ADMIN_PASSWORD=...: its password)
 #   make test       private PostgreSQL + httpd on free ports, then prove over t/
@@ -44,6 +48,10 @@ FUZZ_DEPS  := clang libclang-rt-14-dev
 TEST_DEPS  := valgrind chromium chromium-driver
 # make test SANITIZE=1: clang, its sanitizer runtimes, llvm-symbolizer for the reports.
 SAN_DEPS   := clang libclang-rt-14-dev llvm-14
+# make deb: dpkg-buildpackage and debhelper (dh_apache2 comes with apache2-dev), lintian,
+# and the Build-Depends of debian/control (dpkg-buildpackage checks them all).
+DEB_DEPS   := build-essential dpkg-dev debhelper lintian apache2-dev libaprutil1-dev \
+              libjansson-dev libpq-dev libcurl4-openssl-dev libssl-dev
 
 # SANITIZE=1: build the sanitized flavour into $(SAN)/ (module, schedctl, unit tests),
 # so that the normal build in the checkout stays as it is. The module needs the
@@ -98,8 +106,8 @@ FUZZ_BIN     := $(addprefix fuzz/build/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
 
-.PHONY: all deps deps-check deps-bench deps-fuzz deps-test install run test unit bench \
-        fuzz fuzz-build clean
+.PHONY: all deps deps-check deps-bench deps-fuzz deps-test deps-deb install run test unit \
+        bench fuzz fuzz-build deb clean FORCE
 
 all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 
@@ -108,12 +116,22 @@ all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 	    -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-std=gnu11 \
 	    -o mod_sched.so $(MODULE_SRC) -lpq -ljansson -lcurl -lcrypto
 
+# schedctl: CFLAGS, CPPFLAGS and LDFLAGS from the environment (a package build gives
+# Debian's hardening flags there). Installed, it reads the migrations of
+# $(SHAREDIR)/sql, compiled in: tools/.sharedir makes it again when SHAREDIR changes.
+CFLAGS     ?= -O2 -g
 CTL_SRC    := $(wildcard tools/schedctl_*.c)
 CTL_LIB    := src/sched_crypt.c src/sched_rules.c src/sched_parse.c
 tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
-                include/sched_stmts.h $(CTL_LIB) $(HEADERS)
-	$(CC) $(WARN) -std=gnu11 -O2 -g -I include -I tools -I $(PG_INC) $(APR_CFLAGS) \
-	    $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) $(CTL_LIB) -lpq $(APR_LIBS)
+                include/sched_stmts.h $(CTL_LIB) $(HEADERS) tools/.sharedir
+	$(CC) $(WARN) -std=gnu11 $(CFLAGS) $(CPPFLAGS) -I include -I tools -I $(PG_INC) \
+	    $(APR_CFLAGS) $(APU_INC) -DSCHEDCTL_INSTALLED_SQL_DIR='"$(SHAREDIR)/sql"' \
+	    $(LDFLAGS) -o $@ $(CTL_SRC) $(SQL_SRC) $(CTL_LIB) -lpq $(APR_LIBS)
+
+tools/.sharedir: FORCE
+	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' >$@
+
+FORCE:
 
 # The statement table and its enums, from sql/statements/ (generated, not in git).
 include/sched_stmts.h src/sched_stmts.c &: $(STATEMENTS) tools/sqlgen.pl
@@ -135,11 +153,12 @@ $(SAN)/.libs/mod_sched.so: $(MODULE_SRC) $(HEADERS)
 
 # $(SAN)/sql: schedctl finds the migrations beside its tools/ folder, as in a checkout.
 $(SAN)/tools/schedctl: $(CTL_SRC) tools/schedctl.h $(SQL_SRC) include/sched_sql.h \
-                       include/sched_stmts.h $(CTL_LIB) $(HEADERS)
+                       include/sched_stmts.h $(CTL_LIB) $(HEADERS) tools/.sharedir
 	@mkdir -p $(SAN)/tools
 	@ln -sfn ../sql $(SAN)/sql
 	$(SAN_CC) $(WARN) $(SAN_FLAGS) -std=gnu11 -O1 -g -I include -I tools -I $(PG_INC) \
-	    $(APR_CFLAGS) $(APU_INC) -o $@ $(CTL_SRC) $(SQL_SRC) $(CTL_LIB) -lpq $(APR_LIBS)
+	    $(APR_CFLAGS) $(APU_INC) -DSCHEDCTL_INSTALLED_SQL_DIR='"$(SHAREDIR)/sql"' \
+	    -o $@ $(CTL_SRC) $(SQL_SRC) $(CTL_LIB) -lpq $(APR_LIBS)
 
 # The OpenAPI document, embedded in the module (generated, not in git).
 src/sched_openapi_doc.c: src/openapi.json tools/embed.pl
@@ -179,19 +198,33 @@ deps-fuzz:
 deps-test:
 	@tools/deps.sh check $(TEST_DEPS)
 
-# The module where apxs says modules go, schedctl and its manual where apxs says
-# programs and manuals go (under DESTDIR, for packages).
+deps-deb:
+	@tools/deps.sh check $(DEB_DEPS)
+
+# Every place from apxs -q, so that `make install` fits any httpd's layout: the module
+# where apxs says modules go, schedctl and its manual where it says programs and
+# manuals go, and the migrations (schedctl migrate reads them there) and the web
+# interface's files under its prefix: /usr/share/mod-sched on Debian,
+# /usr/local/apache2/share/mod-sched for httpd's own layout. Everything under DESTDIR
+# when given (packages).
+LIBEXECDIR  = $(call once,LIBEXECDIR,$(APXS) -q LIBEXECDIR)
 SBINDIR     = $(call once,SBINDIR,$(APXS) -q SBINDIR)
 MANDIR      = $(call once,MANDIR,$(APXS) -q MANDIR)
-# The migrations (schedctl migrate reads them there) and the web interface's files.
-SHAREDIR   ?= /usr/share/mod-sched
+EXEC_PREFIX = $(call once,EXEC_PREFIX,$(APXS) -q exp_exec_prefix)
+SHAREDIR   ?= $(EXEC_PREFIX)/share/mod-sched
 install: .libs/mod_sched.so tools/schedctl
-	$(APXS) -i -n sched mod_sched.la
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	$(APXS) -S LIBEXECDIR=$(DESTDIR)$(LIBEXECDIR) -i -n sched mod_sched.la
 	install -D -m 0755 tools/schedctl $(DESTDIR)$(SBINDIR)/schedctl
 	install -D -m 0644 tools/schedctl.8 $(DESTDIR)$(MANDIR)/man8/schedctl.8
 	install -d $(DESTDIR)$(SHAREDIR)/sql $(DESTDIR)$(SHAREDIR)/ui
 	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 0644 ui/*.html ui/*.js ui/*.css $(DESTDIR)$(SHAREDIR)/ui/
+
+# The package, from a copy of the checkout (tools/deb.sh): dist/*.deb, .changes,
+# .buildinfo. DEB_BUILD_OPTIONS=nocheck skips the unit tests of the build.
+deb: deps-deb
+	@tools/deb.sh
 
 # deps-check first, then the build in a make of its own: it reads what the packages
 # that deps-check may just have installed say.
@@ -217,5 +250,6 @@ fuzz: deps-check deps-fuzz
 
 clean:
 	rm -rf .libs *.o *.lo *.la *.slo src/*.o src/*.lo src/*.slo src/.libs \
-	    tools/schedctl t/unit/build src/sched_openapi_doc.c src/sched_openapi_doc.c.tmp \
+	    tools/schedctl tools/.sharedir t/unit/build src/sched_openapi_doc.c \
+	    src/sched_openapi_doc.c.tmp \
 	    include/sched_stmts.h src/sched_stmts.c fuzz/build $(SAN)

@@ -16,7 +16,10 @@
 #define SCHEDCTL_FAIL  1
 #define SCHEDCTL_USAGE 2
 
+/* The installed migrations: the Makefile passes $(SHAREDIR)/sql. */
+#ifndef SCHEDCTL_INSTALLED_SQL_DIR
 #define SCHEDCTL_INSTALLED_SQL_DIR "/usr/share/mod-sched/sql"
+#endif
 
 typedef struct schedctl_t {
     apr_pool_t *pool;
