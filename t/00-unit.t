@@ -6,6 +6,10 @@ use warnings;
 use FindBin;
 use TAP::Parser;
 use Test::More;
+use lib "$FindBin::Bin/lib";
+use SchedTest qw(needs_local);
+
+needs_local("runs the C unit tests of this checkout's build");
 
 my $build = $ENV{SCHED_UNIT_DIR} // "$FindBin::Bin/unit/build";
 my @programs = sort grep { -f $_ && -x _ } glob("$build/test_*");

@@ -6,7 +6,9 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use SchedTest qw(slurp);
+use SchedTest qw(slurp needs_local);
+
+needs_local('checks the source, not a server');
 
 my $root = "$FindBin::Bin/..";
 

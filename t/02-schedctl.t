@@ -6,6 +6,8 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use File::Temp ();
 use SchedTest;
+
+needs_local("runs schedctl on make test's database");
 use Test::More;
 
 my $root = $ENV{SCHED_ROOT};

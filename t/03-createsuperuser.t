@@ -7,6 +7,8 @@ use lib "$FindBin::Bin/lib";
 use File::Temp ();
 use IPC::Open3 ();
 use SchedTest;
+
+needs_local("runs schedctl on make test's database");
 use Test::More;
 
 my $schedctl = $ENV{SCHED_SCHEDCTL} // "$ENV{SCHED_ROOT}/tools/schedctl";

@@ -11,6 +11,8 @@ use File::Path qw(make_path);
 use File::Temp ();
 use SchedTest;
 
+needs_local('starts httpd servers of its own');
+
 my $root = $ENV{SCHED_ROOT};
 
 sub write_file {

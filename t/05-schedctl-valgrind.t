@@ -11,6 +11,8 @@ use File::Spec;
 use File::Temp ();
 use POSIX ();
 use SchedTest;
+
+needs_local("runs schedctl under valgrind on make test's database");
 use Test::More;
 
 my $valgrind = (grep { -x } map { "$_/valgrind" } File::Spec->path)[0];

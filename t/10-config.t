@@ -8,6 +8,8 @@ use Test::More;
 use JSON::PP;
 use SchedTest;
 
+needs_local('checks configurations with httpd -t');
+
 my @BAD = (
     [ SchedSlotLength         => '90x' ],
     [ SchedSlotLength         => '15' ],

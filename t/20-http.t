@@ -11,6 +11,8 @@ use HTTP::Tiny;
 use JSON::PP;
 use SchedTest;
 
+needs_db('counts rows with psql');
+
 my $JSON_TYPE = qr{^application/json;\s*charset=utf-8$}i;
 my %COLLECTION = map { $_ => 1 } qw(GET HEAD POST OPTIONS);
 my %ITEM = map { $_ => 1 } qw(GET HEAD PUT PATCH DELETE OPTIONS);
@@ -25,7 +27,7 @@ sub user_body {
     return { username => uniq('http'), password => 'correct horse', @_ };
 }
 
-my $raw = HTTP::Tiny->new(max_redirect => 0, timeout => 30);
+my $raw = http_client(max_redirect => 0, timeout => 30);
 
 subtest 'success responses are application/json; charset=utf-8' => sub {
     my $res = GET('/users/');
@@ -365,6 +367,7 @@ subtest 'GET /health/' => sub {
 };
 
 subtest 'second mount point /alt (SchedPageSize 2)' => sub {
+    needs_local("the test server's /alt mount");
     make_user() for 1 .. 3;
     my $res = GET('/alt/');
     is $res->{status}, 200, 'GET /alt/';
@@ -398,6 +401,7 @@ subtest 'second mount point /alt (SchedPageSize 2)' => sub {
 };
 
 subtest 'mount point is where SetHandler sched is, whatever else is configured' => sub {
+    needs_local("the test server's /bare mount");
     # <Location /bare> has only SetHandler; <Location /bare/users> nested in it sets
     # something else and must not move the mount.
     my $res = GET('/bare/');

@@ -37,6 +37,7 @@ subtest 'every configuration sets the guards' => sub {
 };
 
 subtest 'the test server runs with mod_reqtimeout' => sub {
+    needs_local("asks the test server's httpd for its modules");
     my ($code, $out) = run_capture($ENV{SCHED_HTTPD}, '-d', $ENV{SCHED_RUNDIR},
         '-f', "$ENV{SCHED_RUNDIR}/httpd.conf", '-t', '-D', 'DUMP_MODULES');
     is $code, 0, 'httpd -M';

@@ -9,6 +9,8 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use SchedTest;
 
+needs_db('counts rows with psql');
+
 my $provider = make_provider();
 my $slot_res = POST('/available_slots/', { provider => $provider,
     start_time => at(3, '09:00'), end_time => at(3, '10:00') });

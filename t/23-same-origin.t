@@ -10,6 +10,8 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use SchedTest;
 
+needs_local("needs the test server's /browser mount (SchedSameOrigin On)");
+
 (my $origin = url('')) =~ s{/+\z}{};
 
 sub users_named { psql("SELECT count(*) FROM users WHERE username = '$_[0]'") }

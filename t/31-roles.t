@@ -8,6 +8,8 @@ use Test::More;
 use JSON::PP;
 use SchedTest;
 
+needs_db('reads the stored rows with psql');
+
 my $NO_SUCH_USER = 9223372036854775000;
 my $MISSING_ID = '9223372036854775807';
 
@@ -200,10 +202,13 @@ for my $resource (qw(clients providers)) {
         is $page2->{status}, 200, 'next page';
         ok @{ $page2->{json} || [] } && $page2->{json}[0]{id} > $res->{json}[1]{id},
             'continues after the first';
-        $res = GET('/alt/' . $resource . '/');
-        is scalar @{ $res->{json} || [] }, 2, '/alt/ pages by 2';
-        like $res->{headers}{link} // '', qr{^<\Q${\ url("/alt/$resource/") }\E\?},
-            'Link under /alt/';
+        SKIP: {
+            skip "the test server's /alt mount", 2 if remote();
+            $res = GET('/alt/' . $resource . '/');
+            is scalar @{ $res->{json} || [] }, 2, '/alt/ pages by 2';
+            like $res->{headers}{link} // '', qr{^<\Q${\ url("/alt/$resource/") }\E\?},
+                'Link under /alt/';
+        }
     };
 }
 

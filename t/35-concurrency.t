@@ -10,6 +10,8 @@ use HTTP::Tiny;
 use JSON::PP;
 use SchedTest;
 
+needs_db('counts rows with psql');
+
 my $CHILDREN = 40;
 
 # Sends the same POST from $CHILDREN processes released at the same moment (race());

@@ -11,6 +11,8 @@ use JSON::PP ();
 use MIME::Base64 ();
 use SchedTest;
 
+needs_local('stops and starts PostgreSQL');
+
 # The module logs each request that finds the database unavailable (src/sched_db.c).
 allow_log(qr/SCHED00202\b/);
 

@@ -19,6 +19,8 @@ use POSIX ();
 use Time::HiRes qw(time sleep);
 use SchedTest;
 
+needs_local('starts httpd servers of its own');
+
 # Requests that find every connection busy, or the database gone, are logged.
 allow_log(qr/SCHED0020[28]\b/);
 allow_log(qr/SCHED00207\b/);

@@ -18,6 +18,8 @@ use POSIX ();
 use Time::HiRes qw(time sleep);
 use SchedTest;
 
+needs_local('stops PostgreSQL and starts httpd servers of its own');
+
 # Unavailable database, busy pool, lost connections: logged by design.
 allow_log(qr/SCHED0020[2789]\b/);
 allow_log(qr/\[dbd:error\]/);

@@ -15,6 +15,8 @@ use POSIX qw(floor strftime);
 use Time::Local qw(timegm);
 use SchedTest;
 
+needs_db('counts slots with psql');
+
 my $NOW = time;
 my $MISSING_ID = '9223372036854775807';
 my %ITEM_KEYS = map { $_ => 1 } qw(id provider start_time end_time source);
@@ -406,7 +408,7 @@ subtest 'paging follows Link to the end' => sub {
     is scalar @want, 13, 'thirteen slots';
     ok !defined $all->{headers}{link}, 'no Link when all fit';
 
-    my $raw = HTTP::Tiny->new(timeout => 30);
+    my $raw = http_client(timeout => 30);
     my (@seen, @sizes, $links_ok);
     $links_ok = 1;
     my $next = url("/available_slots/?provider=$p&limit=3");
@@ -457,6 +459,7 @@ sub next_change {
 }
 
 subtest 'DST: a local day is 23 or 25 hours (/day has SchedWindow 1d)' => sub {
+    needs_local("the test server's /day mount");
     my $p = make_provider();
     my $t = next_change(2);    # March: from UTC+1 to UTC+2
     my $d = strftime('%Y-%m-%d', gmtime $t);

@@ -9,6 +9,8 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use SchedTest;
 
+needs_local("needs the test server's /naive mount (SchedNaiveTimeZone)");
+
 my $OFFSET_REQUIRED = "offset required (Z or \x{b1}hh:mm)";
 
 # "YYYY-MM-DDTHH:MM:00" of day $n at HH:MM, with no offset.

@@ -15,6 +15,8 @@ use POSIX ();
 use Test::More;
 use SchedTest;
 
+needs_local("runs the statements with psql as make test's database superuser");
+
 my $ROOT = $ENV{SCHED_ROOT};
 my $PSQL = "$ENV{SCHED_PGBIN}/psql";
 my $PASSWORD = '$2y$10$' . ('s' x 53);

@@ -26,6 +26,8 @@ use POSIX ();
 use Time::Local qw(timegm);
 use SchedTest;
 
+needs_local("needs the test server's /day (SchedWindow 1d) and /public mounts");
+
 my $NOW = time;
 my $MISSING_ID = '9223372036854775807';
 my $TRUE = JSON::PP::true;

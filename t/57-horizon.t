@@ -10,6 +10,8 @@ use Test::More;
 use Time::HiRes qw(time sleep);
 use SchedTest;
 
+needs_local('starts httpd servers of its own');
+
 # The task says what it did at info level.
 allow_log(qr/SCHED0060[345]\b/);
 

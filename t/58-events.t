@@ -14,6 +14,8 @@ use POSIX ();
 use Time::HiRes qw(time sleep);
 use SchedTest;
 
+needs_local('starts httpd servers of its own');
+
 my $TRUE = JSON::PP::true;
 my $JSON = JSON::PP->new->utf8->canonical;
 

@@ -16,8 +16,12 @@ use Time::HiRes qw(time sleep);
 use Time::Local qw(timegm);
 use SchedTest;
 
+needs_db('moves holds and counts rows with psql');
+
 my $NOW = time;
-my $HOLD = 3;    # SchedHoldTime of the test server, in seconds
+# SchedHoldTime, in seconds: 3 s on the test server, the shipped default (30m) on a
+# running server.
+my $HOLD = remote() ? 1800 : 3;
 my $MISSING_ID = '9223372036854775807';
 my @KEYS = qw(client confirmed confirmed_at created_at expires_at id slot status);
 
@@ -146,13 +150,18 @@ subtest 'a day of a provider: book, confirm, expire' => sub {
 
     # Here the hold expires by itself, on the wall clock, as in the original: no job
     # runs, the status is computed. (Elsewhere hold_passes moves the expiry instead.)
+    # A running server's hold is too long to wait for: there it is made to pass.
+    hold_passes($r1) if remote();
     my $deadline = time + $HOLD + 10;
     sleep 0.2 while reservation($r1->{id})->{status} eq 'pending' && time < $deadline;
     is_deeply ids_at($list), [ $slot[0], @slot[2 .. 7] ],
         'after the hold the pending slot is listed again, the confirmed one not';
     is available($slot[0]), 1, 'available again';
     is reservation($r1->{id})->{status}, 'expired', 'the reservation reads expired';
-    is reservation($r1->{id})->{expires_at}, $r1->{expires_at}, 'same expires_at';
+    SKIP: {
+        skip 'hold_passes moved expires_at', 1 if remote();
+        is reservation($r1->{id})->{expires_at}, $r1->{expires_at}, 'same expires_at';
+    }
     is reservation($r2->{id})->{status}, 'confirmed', 'the confirmed one stays confirmed';
     problem_ok(action($r1->{id}, 'confirm'), 409, 'confirm after expiry');
     is reservation($r1->{id})->{status}, 'expired', 'still expired';
@@ -207,7 +216,8 @@ subtest 'read-only fields in the body are ignored' => sub {
     is_deeply [ @$r{qw(status confirmed confirmed_at)} ],
         [ 'pending', JSON::PP::false, undef ], 'pending, not confirmed';
     isnt $r->{id}, 1, 'id not taken from the body' if $r->{id};
-    cmp_ok abs((epoch($r->{expires_at}) // 0) - time), '<', 60, 'expires_at not from the body';
+    cmp_ok abs((epoch($r->{expires_at}) // 0) - (remote() ? $HOLD : 0) - time), '<', 60,
+        'expires_at not from the body';
     cmp_ok abs((epoch($r->{created_at}) // 0) - time), '<', 60, 'created_at not from the body';
     $res = PATCH("/appointment_reservations/$r->{id}/", { status => 'cancelled',
                                                           confirmed => JSON::PP::true,

@@ -18,6 +18,8 @@ use JSON::PP;
 use Time::Local qw(timegm);
 use SchedTest;
 
+needs_local('starts httpd servers of its own');
+
 my $NOW = time;
 my $ROUNDS = 3;
 

@@ -12,6 +12,8 @@ use Test::More;
 use JSON::PP;
 use SchedTest;
 
+needs_local("starts httpd servers of its own and reads PostgreSQL's log");
+
 my $pglog = ($ENV{SCHED_PGDATA} =~ s{/[^/]+/?$}{}r) . '/postgres.log';
 ok -f $pglog, "PostgreSQL's log is at $pglog" or BAIL_OUT('no log to read');
 

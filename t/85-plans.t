@@ -14,6 +14,8 @@ use lib "$FindBin::Bin/lib";
 use File::Temp ();
 use JSON::PP;
 use SchedTest;
+
+needs_local("makes a scratch database on make test's cluster");
 use Test::More;
 
 my $root = $ENV{SCHED_ROOT};

@@ -10,6 +10,8 @@ use Test::More;
 use JSON::PP ();
 use SchedTest;
 
+needs_local('starts httpd servers of its own');
+
 my $JSON = JSON::PP->new->utf8->canonical;
 
 # A server whose database sessions print dates another way.

@@ -8,6 +8,8 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use SchedTest;
 
+needs_local("needs the test server's /debug mount and error log");
+
 sub log_size { -s $ENV{SCHED_ERROR_LOG} // 0 }
 
 sub setups_since {

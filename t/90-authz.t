@@ -17,6 +17,8 @@ use JSON::PP;
 use MIME::Base64 qw(encode_base64);
 use SchedTest;
 
+needs_db('reads rows with psql');
+
 my $NOW = time;
 my $MISSING_ID = '9223372036854775807';
 my $TRUE = JSON::PP::true;
@@ -310,6 +312,7 @@ subtest 'wrong password, unknown or inactive user: 401' => sub {
 # ---- /public/: SchedPublicAvailability On, no authentication ----------------------
 
 subtest '/public/: anonymous reads bookable slots, nothing else' => sub {
+    needs_local("the test server's /public mount");
     my $res = pub('GET', "/available_slots/?provider=$PA->{provider}&limit=1000");
     is $res->{status}, 200, 'GET /public/available_slots/?provider= is 200';
     is_deeply [ map { $_->{id} } @{ $res->{json} || [] } ], bookable_sql($PA->{provider}),

@@ -11,6 +11,8 @@ use Test::More;
 use JSON::PP;
 use SchedTest;
 
+needs_local('starts httpd servers of its own');
+
 # Every request of this file goes to the second server.
 my $server = start_httpd();
 $ENV{SCHED_URL} = $server->url;

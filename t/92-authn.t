@@ -12,6 +12,8 @@ use JSON::PP ();
 use MIME::Base64 qw(encode_base64);
 use SchedTest;
 
+needs_local("needs the test server's /cached and /nocache mounts and error log");
+
 my $TRUE = JSON::PP::true;
 my $FALSE = JSON::PP::false;
 

@@ -14,6 +14,8 @@ use HTTP::Tiny;
 use POSIX ();
 use JSON::PP;
 use SchedTest;
+
+needs_local('starts httpd servers of its own and drives a browser');
 use WebDriver;
 
 my $TRUE = JSON::PP::true;

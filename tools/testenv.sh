@@ -234,6 +234,9 @@ perl -MHTTP::Tiny -e '
     exit 1;' "http://127.0.0.1:$PORT/health/" "$RUNDIR/httpd.pid" ||
     startup_failed "httpd does not answer GET /health/ with 200"
 
+# The tests' remote mode (tools/test-remote.sh) is for a server that runs already: here
+# they use the private servers whatever the caller's environment says.
+unset SCHED_ADMIN_USER SCHED_ADMIN_PASSWORD
 export PG_FAST=1
 export SCHED_ROOT=$ROOT
 export SCHED_URL=http://127.0.0.1:$PORT

@@ -4,6 +4,20 @@ package SchedTest;
 # starts PostgreSQL and httpd and sets SCHED_URL, SCHED_DSN, SCHED_ERROR_LOG, ...
 # Perl core modules only.
 #
+# Against a server that runs already (tools/test-remote.sh URL: an installed package, a
+# container), SCHED_ADMIN_USER and SCHED_ADMIN_PASSWORD name one of its superusers
+# and SCHED_URL its mount (http://host/api): no private server is started, and
+#   - requests to the mount the tests use to set rows up (/ of the test server, with
+#     SchedOpenAccess On) go to SCHED_URL with the superuser's Basic credentials,
+#     unless they bring their own Authorization header;
+#   - requests to /secure/ (Basic authentication, authorization on) go to SCHED_URL
+#     as they are: the shipped configuration's mount is that one;
+#   - the test server's other mounts (/alt, /day, /public, ...) do not exist there:
+#     asking for one dies; tests skip what needs them (remote());
+#   - psql() runs on SCHED_DSN, the server's database, when given (needs_db());
+#   - test files that start their own httpd, stop PostgreSQL or need the module's
+#     files call needs_local() and are skipped, saying why.
+#
 #   use lib 't/lib';            # or: use FindBin; use lib "$FindBin::Bin/lib";
 #   use SchedTest;
 #   my $res = POST('/users/', {username => uniq('ada'), password => 'password-123'});
@@ -32,6 +46,7 @@ use Test::More;
 
 our @EXPORT = qw(
     url req GET POST PUT PATCH DELETE HEAD OPTIONS
+    remote needs_local needs_db http_client
     uniq make_user psql pg_stop pg_start
     start_httpd httpd_configtest free_port run_capture
     problem_ok allow_log finish
@@ -46,15 +61,62 @@ sub env {
     my ($name) = @_;
     my $value = $ENV{$name};
     die "SchedTest: $name is not set: run the tests with `make test`"
-        . " (tools/testenv.sh prove -r t/)\n"
+        . " (tools/testenv.sh prove -r t/), or tools/test-remote.sh URL\n"
         unless defined $value && length $value;
     return $value;
 }
+
+# ---- A server that runs already ---------------------------------------------------
+
+my $REMOTE = defined $ENV{SCHED_ADMIN_USER} && length $ENV{SCHED_ADMIN_USER};
+
+# True when the tests run against a server that runs already (see the top).
+sub remote { return $REMOTE }
+
+# needs_local('starts httpd servers of its own'): against a running server, the whole
+# file is skipped with that reason. Call it before the first test.
+sub needs_local {
+    my ($why) = @_;
+    plan(skip_all => "$why: not against a running server (SCHED_URL $ENV{SCHED_URL})")
+        if $REMOTE;
+}
+
+# needs_db('checks rows with psql'): against a running server, the file is skipped
+# unless SCHED_DSN names its database.
+sub needs_db {
+    my ($why) = @_;
+    plan(skip_all => "$why: give SCHED_DSN, the running server's database")
+        if $REMOTE && !(defined $ENV{SCHED_DSN} && length $ENV{SCHED_DSN});
+}
+
+sub admin_credentials {
+    require MIME::Base64;
+    return 'Basic ' . MIME::Base64::encode_base64(
+        env('SCHED_ADMIN_USER') . ':' . ($ENV{SCHED_ADMIN_PASSWORD} // ''), '');
+}
+
+# An HTTP::Tiny for requests the tests build themselves; against a running server it
+# sends the superuser's credentials unless a request brings its own.
+sub http_client {
+    my (%args) = @_;
+    $args{default_headers} = { %{ $args{default_headers} || {} },
+                               Authorization => admin_credentials() } if $REMOTE;
+    return HTTP::Tiny->new(%args);
+}
+
+# The test server's mounts other than / and /secure (t/conf/test.conf.in).
+my $TEST_ONLY_MOUNTS = qr{^/(?:alt|bare|day|naive|browser|strict|nocache|cached|debug
+                               |dbdauth|public|app)(?:/|\?|$)}x;
 
 # ---- HTTP -------------------------------------------------------------------------
 
 sub url {
     my ($path) = @_;
+    return env('SCHED_URL') . $path unless $REMOTE;
+    die "SchedTest: $path is a mount of the test server only; a running server has"
+        . " its API at SCHED_URL alone (skip this with remote())\n"
+        if $path =~ $TEST_ONLY_MOUNTS;
+    $path =~ s{^/secure(?=/|\?|$)}{};
     return env('SCHED_URL') . $path;
 }
 
@@ -70,6 +132,10 @@ sub req {
         $options{content} = $body;
     }
     my $target = $path =~ m{^https?://}i ? $path : url($path);
+    # Against a running server, what the open mount of the test server would answer
+    # anyone is asked as the superuser.
+    $h{authorization} = admin_credentials()
+        if $REMOTE && !exists $h{authorization} && $path !~ m{^/secure(?:/|\?|$)};
     my $res = $HTTP->request($method, $target, \%options);
     my $out = {
         status  => $res->{status},
@@ -149,7 +215,7 @@ sub race {
         my $pid = fork // die "fork: $!";
         if ($pid == 0) {
             close $go_w;
-            my $http = HTTP::Tiny->new(timeout => 60, keep_alive => 0);
+            my $http = http_client(timeout => 60, keep_alive => 0);
             sysread $go_r, my $buf, 1;    # until the parent closes $go_w
             my $res = $request->($http, $i);
             open my $fh, '>', $file->filename or POSIX::_exit(1);
@@ -220,7 +286,8 @@ sub make_client   { make_role('clients') }
 # trimmed. Dies with psql's message on error.
 sub psql {
     my ($sql) = @_;
-    my $psql = env('SCHED_PGBIN') . '/psql';
+    # A running server's database: the psql of PATH unless SCHED_PGBIN says.
+    my $psql = $REMOTE && !$ENV{SCHED_PGBIN} ? 'psql' : env('SCHED_PGBIN') . '/psql';
     my $err = File::Temp->new;
     my $pid = open(my $out, '-|');
     die "psql: cannot fork: $!\n" unless defined $pid;
@@ -258,8 +325,17 @@ sub run_capture {
     return ($? >> 8, $text);
 }
 
+# What only make test's private servers allow dies against a running server: the file
+# should have called needs_local().
+sub private_only {
+    my ($what) = @_;
+    die "SchedTest: $what needs make test's private servers, not a running server"
+        . " (SCHED_URL $ENV{SCHED_URL}): call needs_local()\n" if $REMOTE;
+}
+
 sub pg_tool {
     my (@args) = @_;
+    private_only("tools/pg.sh $args[0]");
     my ($code, $out) = run_capture(env('SCHED_ROOT') . '/tools/pg.sh', @args);
     die "tools/pg.sh $args[0] failed: $out" if $code != 0;
     return $out;
@@ -342,6 +418,7 @@ sub config_text {
 # object with url, port, dir, conf, error_log and a stop method; stopped at exit anyway.
 sub start_httpd {
     my (%opts) = @_;
+    private_only('start_httpd');
     my $dir = new_rundir('httpd');
     my $port = free_port();
     my $text = config_text($dir, $port);
@@ -384,6 +461,7 @@ sub start_httpd {
 # `httpd -t`. Returns (exit code, output).
 sub httpd_configtest {
     my ($extra) = @_;
+    private_only('httpd_configtest');
     my $dir = new_rundir('configtest');
     my $conf = "$dir/httpd.conf";
     spew($conf, config_text($dir, free_port()) . "\n" . ($extra // '') . "\n");
