@@ -7,9 +7,16 @@
 #                   packages)
 #   make deb        the Debian package libapache2-mod-sched, built by dpkg-buildpackage
 #                   in a copy of the checkout, checked by lintian, into dist/
+#   make package-test
+#                   the package installed into this machine's httpd, a database on
+#                   its PostgreSQL, the API tests against it, then purged (as root;
+#                   tools/package-test.sh: CI and throw-away machines only)
 #   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/; the first start
 #                   creates the superuser admin (ADMIN_PASSWORD=...: its password)
 #   make test       private PostgreSQL + httpd on free ports, then prove over t/
+#   make test-remote SCHED_URL=http://127.0.0.1/api
+#                   the API tests against a server that runs already, as
+#                   SCHED_ADMIN_USER with SCHED_ADMIN_PASSWORD (tools/test-remote.sh)
 #   make test SANITIZE=1
 #                   the same suite on the module, schedctl and unit tests built by clang
 #                   with AddressSanitizer and UndefinedBehaviorSanitizer into .san/
@@ -52,6 +59,8 @@ SAN_DEPS   := clang libclang-rt-14-dev llvm-14
 # and the Build-Depends of debian/control (dpkg-buildpackage checks them all).
 DEB_DEPS   := build-essential dpkg-dev debhelper lintian apache2-dev libaprutil1-dev \
               libjansson-dev libpq-dev libcurl4-openssl-dev libssl-dev
+# make package-test: the system's httpd and PostgreSQL, curl for the web interface.
+PKGTEST_DEPS := apache2 postgresql curl
 
 # SANITIZE=1: build the sanitized flavour into $(SAN)/ (module, schedctl, unit tests),
 # so that the normal build in the checkout stays as it is. The module needs the
@@ -107,7 +116,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
 
 .PHONY: all deps deps-check deps-bench deps-fuzz deps-test deps-deb install run test unit \
-        bench fuzz fuzz-build deb clean FORCE
+        test-remote bench fuzz fuzz-build deb package-test clean FORCE
 
 all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 
@@ -226,6 +235,10 @@ install: .libs/mod_sched.so tools/schedctl
 deb: deps-deb
 	@tools/deb.sh
 
+package-test: deps-deb
+	@tools/deps.sh check $(PKGTEST_DEPS)
+	@tools/package-test.sh
+
 # deps-check first, then the build in a make of its own: it reads what the packages
 # that deps-check may just have installed say.
 run: deps-check
@@ -237,6 +250,10 @@ run: deps-check
 test: deps-check deps-test
 	@$(MAKE) --no-print-directory all unit tools/schedctl
 	@SCHED_SANITIZE=$(SANITIZE) tools/testenv.sh prove -r t/
+
+# The API tests against a server that runs already: tools/test-remote.sh.
+test-remote:
+	@tools/test-remote.sh "$(SCHED_URL)"
 
 SCALE ?= small
 bench: deps-check deps-bench
