@@ -11,6 +11,10 @@
 #                   the package installed into this machine's httpd, a database on
 #                   its PostgreSQL, the API tests against it, then purged (as root;
 #                   tools/package-test.sh: CI and throw-away machines only)
+#   make container-test
+#                   the images of Dockerfile and docker-compose.yml built and run with
+#                   podman (a debian:12 image made by debootstrap when missing), the
+#                   API tests against them; skipped where podman cannot run containers
 #   make run        private PostgreSQL + httpd on http://127.0.0.1:8080/; the first start
 #                   creates the superuser admin (ADMIN_PASSWORD=...: its password)
 #   make test       private PostgreSQL + httpd on free ports, then prove over t/
@@ -61,6 +65,10 @@ DEB_DEPS   := build-essential dpkg-dev debhelper lintian apache2-dev libaprutil1
               libjansson-dev libpq-dev libcurl4-openssl-dev libssl-dev
 # make package-test: the system's httpd and PostgreSQL, curl for the web interface.
 PKGTEST_DEPS := apache2 postgresql curl
+# make container-test: podman with the runc runtime, catatonit (pods), the CNI plugin
+# that names containers on a network, podman-compose, debootstrap (a debian:12 image).
+CONTAINER_DEPS := podman runc catatonit golang-github-containernetworking-plugin-dnsname \
+                  podman-compose debootstrap curl
 
 # SANITIZE=1: build the sanitized flavour into $(SAN)/ (module, schedctl, unit tests),
 # so that the normal build in the checkout stays as it is. The module needs the
@@ -116,7 +124,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
 
 .PHONY: all deps deps-check deps-bench deps-fuzz deps-test deps-deb install run test unit \
-        test-remote bench fuzz fuzz-build deb package-test clean FORCE
+        test-remote bench fuzz fuzz-build deb package-test container-test clean FORCE
 
 all: $(BUILD).libs/mod_sched.so $(BUILD)tools/schedctl
 
@@ -238,6 +246,10 @@ deb: deps-deb
 package-test: deps-deb
 	@tools/deps.sh check $(PKGTEST_DEPS)
 	@tools/package-test.sh
+
+container-test:
+	@tools/deps.sh check $(CONTAINER_DEPS)
+	@tools/container-test.sh
 
 # deps-check first, then the build in a make of its own: it reads what the packages
 # that deps-check may just have installed say.

