@@ -18,6 +18,8 @@ use POSIX ();
 use Time::HiRes qw(time sleep);
 use SchedTest;
 
+needs_local('starts webhook receivers on loopback and httpd servers of its own');
+
 my $TRUE = JSON::PP::true;
 my $FALSE = JSON::PP::false;
 my $JSON = JSON::PP->new->utf8->canonical;
