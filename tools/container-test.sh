@@ -15,8 +15,8 @@
 #      containers share localhost; the name db is mapped to 127.0.0.1);
 #   5. as the README says: schedctl migrate and createsuperuser in the web container;
 #   6. the API tests against http://127.0.0.1:PORT (tools/test-remote.sh), with psql
-#      run in the database container: users, roles, slots, reservations, openapi,
-#      authz (TESTS=... for others);
+#      on the database container's address (or run in that container): users,
+#      roles, slots, reservations, openapi, authz (TESTS=... for others);
 #   7. containers, network and volume removed, also on failure (the images stay: the
 #      next run builds from their layers; `podman image prune` frees them).
 #
@@ -100,7 +100,11 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    tar -C "$rootfs" -c . | podman import --change 'CMD ["/bin/bash"]' - debian:12 >/dev/null
+    tar -C "$rootfs" -c . |
+        podman import --change 'CMD ["/bin/bash"]' - debian:12 >"$WORK/import.log" 2>&1 || {
+        cat "$WORK/import.log" >&2
+        die "podman import failed"
+    }
     rm -rf -- "$rootfs"
 }
 
@@ -199,16 +203,28 @@ done
 
 # ---- The API tests ----------------------------------------------------------------
 
-# psql of the tests, in the database container.
-mkdir -p "$TMP/bin"
-cat >"$TMP/bin/psql" <<EOF
+# The tests' psql: this machine's, on the database container's address when it
+# reaches it (podman's network); else one that runs in the container.
+db_ip=$(podman inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$DB" \
+        2>/dev/null || true)
+dsn="host=$db_ip dbname=sched user=sched password=sched connect_timeout=3"
+if [ -n "$db_ip" ] && command -v psql >/dev/null &&
+        psql -X -q -At -d "$dsn" -c 'SELECT 1' >/dev/null 2>&1; then
+    unset SCHED_PGBIN
+    echo "$PROG: the tests' psql reaches the database at $db_ip"
+else
+    mkdir -p "$TMP/bin"
+    cat >"$TMP/bin/psql" <<EOF
 #!/bin/sh
 exec podman exec -i $(printf %q "$DB") psql "\$@"
 EOF
-chmod 0755 "$TMP/bin/psql"
+    chmod 0755 "$TMP/bin/psql"
+    export SCHED_PGBIN=$TMP/bin
+    dsn="host=127.0.0.1 dbname=sched user=sched password=sched"
+    echo "$PROG: the tests' psql runs in $DB"
+fi
 read -r -a tests <<<"$TESTS"
-SCHED_ADMIN_USER=$ADMIN SCHED_ADMIN_PASSWORD=$password SCHED_PGBIN=$TMP/bin \
-SCHED_DSN="host=127.0.0.1 dbname=sched user=sched password=sched" \
+SCHED_ADMIN_USER=$ADMIN SCHED_ADMIN_PASSWORD=$password SCHED_DSN=$dsn \
     "$ROOT/tools/test-remote.sh" "$url" "${tests[@]}" ||
     die "the API tests failed against the containers ($url)"
 echo "$PROG: passed ($MODE): the API tests against the containers, $(($(date +%s) - started)) s in all"
