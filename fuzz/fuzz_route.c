@@ -4,9 +4,11 @@
  * trailing slash and no empty segment, as the <Location> gives it.
  *
  * Properties: the answer equals a reference router written here (target, resource,
- * id, action, and the sub-item's id and action); ids are in 1..INT64_MAX and print back as their segment; the route
- * rebuilt from its parts is the path, with or without its final slash; a path not
- * below the mount is NONE. */
+ * id, action, and the sub-item's id and action); ids are in 1..INT64_MAX and print
+ * back as their segment; the route rebuilt from its parts is the path, with or
+ * without its final slash; a path not below the mount is NONE. Where it finds
+ * nothing, sched_route_file answers as the reference does ("/name/<file>", the file
+ * neither an id nor "me"), and the route it finds rebuilt is the path. */
 #include "fuzz.h"
 #include "sched_route.h"
 
@@ -101,6 +103,27 @@ static void ref_route(const char *mount, const char *path, sched_route_t *want)
     want->resource = want->target != SCHED_TARGET_NONE ? seg[0] : NULL;
 }
 
+/* The reference of sched_route_file, for a path the router found nothing at. */
+static void ref_file(const char *mount, const char *path, sched_route_t *want)
+{
+    apr_size_t mlen = strlen(mount);
+    char *rel, *seg[5];
+    apr_int64_t id;
+
+    memset(want, 0, sizeof(*want));
+    if (strncmp(path, mount, mlen) != 0 || path[mlen] != '/') {
+        return;
+    }
+    rel = apr_pstrdup(fuzz_pool, path + mlen + 1);
+    if (ref_split(rel, seg) != 2 || strcmp(seg[1], "me") == 0
+        || ref_id(seg[1], strlen(seg[1]), &id)) {
+        return;
+    }
+    want->target = SCHED_TARGET_FILE;
+    want->resource = seg[0];
+    want->file = seg[1];
+}
+
 static int same_text(const char *a, const char *b)
 {
     return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
@@ -124,6 +147,8 @@ static const char *rebuild(const char *mount, const sched_route_t *r)
         return apr_psprintf(fuzz_pool, "%s/%s/%" APR_INT64_T_FMT "/%s/%" APR_INT64_T_FMT
                             "/%s", mount, r->resource, r->id, r->action, r->sub_id,
                             r->sub_action);
+    case SCHED_TARGET_FILE:
+        return apr_pstrcat(fuzz_pool, mount, "/", r->resource, "/", r->file, NULL);
     default:
         return mount;
     }
@@ -153,6 +178,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(got.target == want.target, "\"%s\" below \"%s\": target %d, not %d", path,
                mount, got.target, want.target);
     if (got.target == SCHED_TARGET_NONE) {
+        sched_route_file(fuzz_pool, mount, path, &got);
+        ref_file(mount, path, &want);
+        FUZZ_CHECK(got.target == want.target && same_text(got.resource, want.resource)
+                   && same_text(got.file, want.file) && got.id == 0 && got.action == NULL
+                   && got.sub_id == 0 && got.sub_action == NULL,
+                   "\"%s\" below \"%s\": file %d %s %s, not %d %s %s", path, mount,
+                   got.target, got.resource, got.file, want.target, want.resource,
+                   want.file);
+        FUZZ_CHECK(got.target == SCHED_TARGET_NONE
+                   || strcmp(rebuild(mount, &got), path) == 0,
+                   "\"%s\" rebuilt as \"%s\"", path, rebuild(mount, &got));
         apr_pool_clear(fuzz_pool);
         return 0;
     }

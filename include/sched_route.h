@@ -13,7 +13,8 @@ typedef enum sched_target_e {
     SCHED_TARGET_ITEM,          /* "/name/{id}/" */
     SCHED_TARGET_ME,            /* "/name/me/" */
     SCHED_TARGET_ACTION,        /* "/name/{id}/action/" */
-    SCHED_TARGET_ITEM_ACTION    /* "/name/{id}/action/{sub_id}/sub_action/" */
+    SCHED_TARGET_ITEM_ACTION,   /* "/name/{id}/action/{sub_id}/sub_action/" */
+    SCHED_TARGET_FILE           /* "/name/<file>" (sched_route_file) */
 } sched_target_e;
 
 typedef struct sched_route_t {
@@ -23,6 +24,7 @@ typedef struct sched_route_t {
     const char *action;         /* ACTION, ITEM_ACTION */
     apr_int64_t sub_id;         /* ITEM_ACTION */
     const char *sub_action;     /* ITEM_ACTION */
+    const char *file;           /* FILE */
 } sched_route_t;
 
 /* Matches a decoded request path against the mount point ("" for "/", else "/api"
@@ -31,5 +33,13 @@ typedef struct sched_route_t {
  * give SCHED_TARGET_NONE. Strings are allocated in p. Returns out->target. */
 sched_target_e sched_route_match(apr_pool_t *p, const char *mount, const char *path,
                                  sched_route_t *out);
+
+/* A path where sched_route_match finds nothing, read as a file below a resource:
+ * "/name/<file>" exactly (no final slash), both segments not empty, the file neither
+ * an id nor "me" ("/calendar/<token>.ics"). Sets out->target to SCHED_TARGET_FILE,
+ * out->resource and out->file (allocated in p); else SCHED_TARGET_NONE. Returns
+ * out->target. */
+sched_target_e sched_route_file(apr_pool_t *p, const char *mount, const char *path,
+                                sched_route_t *out);
 
 #endif

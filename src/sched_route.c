@@ -79,3 +79,25 @@ sched_target_e sched_route_match(apr_pool_t *p, const char *mount, const char *p
     out->sub_action = apr_pstrmemdup(p, seg[4], len[4]);
     return out->target = SCHED_TARGET_ITEM_ACTION;
 }
+
+sched_target_e sched_route_file(apr_pool_t *p, const char *mount, const char *path,
+                                sched_route_t *out)
+{
+    apr_size_t mlen = strlen(mount);
+    const char *rel, *slash;
+    apr_int64_t id;
+
+    memset(out, 0, sizeof(*out));
+    if (strncmp(path, mount, mlen) != 0 || path[mlen] != '/') {
+        return out->target = SCHED_TARGET_NONE;
+    }
+    rel = path + mlen + 1;
+    slash = strchr(rel, '/');
+    if (slash == NULL || slash == rel || slash[1] == '\0' || strchr(slash + 1, '/')
+        || sched_parse_id(slash + 1, &id) || strcmp(slash + 1, "me") == 0) {
+        return out->target = SCHED_TARGET_NONE;
+    }
+    out->resource = apr_pstrmemdup(p, rel, (apr_size_t)(slash - rel));
+    out->file = apr_pstrdup(p, slash + 1);
+    return out->target = SCHED_TARGET_FILE;
+}

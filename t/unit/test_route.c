@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* Unit tests for sched_route.c: what a request path below the mount point names. */
+/* Unit tests for sched_route.c: what a request path below the mount point names, and
+ * the files below a resource (sched_route_file). */
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
@@ -21,6 +22,7 @@ static const char *target_name(sched_target_e t)
     case SCHED_TARGET_ME:         return "ME";
     case SCHED_TARGET_ACTION:     return "ACTION";
     case SCHED_TARGET_ITEM_ACTION: return "ITEM_ACTION";
+    case SCHED_TARGET_FILE:       return "FILE";
     }
     return "?";
 }
@@ -156,6 +158,52 @@ static void test_reset(void)
        "a failed match leaves no id or action");
 }
 
+/* sched_route_file: "/name/<file>", where sched_route_match finds nothing. */
+static const struct {
+    const char *mount, *path;
+    sched_target_e target;
+    const char *resource, *file;
+} files[] = {
+    { "", "/calendar/cal_x.ics", SCHED_TARGET_FILE, "calendar", "cal_x.ics" },
+    { "", "/calendar/x", SCHED_TARGET_FILE, "calendar", "x" },
+    { "", "/clients/07", SCHED_TARGET_FILE, "clients", "07" },
+    { "", "/clients/9223372036854775808", SCHED_TARGET_FILE, "clients",
+      "9223372036854775808" },
+    { "/api", "/api/calendar/a.ics", SCHED_TARGET_FILE, "calendar", "a.ics" },
+    { "/a/b", "/a/b/calendar/a.ics", SCHED_TARGET_FILE, "calendar", "a.ics" },
+    { "", "/calendar/x.ics/", SCHED_TARGET_NONE, NULL, NULL },      /* no final slash */
+    { "", "/calendar/", SCHED_TARGET_NONE, NULL, NULL },
+    { "", "/calendar", SCHED_TARGET_NONE, NULL, NULL },
+    { "", "//x.ics", SCHED_TARGET_NONE, NULL, NULL },
+    { "", "/calendar//x.ics", SCHED_TARGET_NONE, NULL, NULL },
+    { "", "/calendar/x/y.ics", SCHED_TARGET_NONE, NULL, NULL },
+    { "", "/clients/7", SCHED_TARGET_NONE, NULL, NULL },             /* an item */
+    { "", "/users/me", SCHED_TARGET_NONE, NULL, NULL },              /* me */
+    { "", "", SCHED_TARGET_NONE, NULL, NULL },
+    { "", "/", SCHED_TARGET_NONE, NULL, NULL },
+    { "/api", "/apix/calendar/a.ics", SCHED_TARGET_NONE, NULL, NULL },
+    { "/api", "/calendar/a.ics", SCHED_TARGET_NONE, NULL, NULL },
+    { "/api", "/api", SCHED_TARGET_NONE, NULL, NULL },
+};
+
+static void test_files(void)
+{
+    int i;
+    for (i = 0; i < COUNT(files); i++) {
+        sched_route_t r;
+        const char *name = apr_psprintf(pool, "file: mount \"%s\" path \"%s\"",
+                                        files[i].mount, files[i].path);
+        sched_target_e t = sched_route_file(pool, files[i].mount, files[i].path, &r);
+        is_str(target_name(t), target_name(files[i].target),
+               apr_pstrcat(pool, name, ": target", NULL));
+        ok(r.target == t, "%s: out->target is the result", name);
+        is_str(r.resource, files[i].resource, apr_pstrcat(pool, name, ": resource", NULL));
+        is_str(r.file, files[i].file, apr_pstrcat(pool, name, ": file", NULL));
+        ok(r.id == 0 && r.action == NULL && r.sub_id == 0 && r.sub_action == NULL,
+           "%s: no id, no action", name);
+    }
+}
+
 int main(void)
 {
     apr_initialize();
@@ -165,6 +213,7 @@ int main(void)
     test_cases();
     test_copies();
     test_reset();
+    test_files();
 
     done_testing();
     return exit_status();
