@@ -60,6 +60,10 @@ static const sched_constraint_t sched_constraints[] = {
     { "time_off_time_check",      400, "end_time", "must be after start_time" },
     { "time_off_reason_check",    400, "reason",   "too long" },
     { "time_off_overlap",         409, "start_time", "overlaps other time off of the provider" },
+    { "calendar_feeds_provider_fkey", 400, "provider", "no such provider" },
+    { "calendar_feeds_client_fkey", 400, "client", "no such client" },
+    { "calendar_feeds_owner_check", 400, "provider", "give provider or client" },
+    { "calendar_feeds_name_check", 400, "name", "too long" },
     { NULL, 0, NULL, NULL }
 };
 

@@ -51,6 +51,10 @@ int main(void)
     field("reservations_slot_taken", 409, "slot");
     field("reservations_client_busy", 409, "slot");
     field("reservations_slot_fkey", 400, "slot");
+    field("calendar_feeds_provider_fkey", 400, "provider");
+    field("calendar_feeds_client_fkey", 400, "client");
+    field("calendar_feeds_owner_check", 400, "provider");
+    field("calendar_feeds_name_check", 400, "name");
     kind("23514", "clients_reserved", SCHED_SQLSTATE_ANSWER, 409, "a named guard");
     kind("23505", "some_other_key", SCHED_SQLSTATE_ANSWER, 409, "an unknown unique key");
     kind("23P01", NULL, SCHED_SQLSTATE_ANSWER, 409, "an unknown exclusion");
