@@ -100,7 +100,8 @@ GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_poo
               src/sched_server.c src/sched_mount.c src/sched_params.c \
               src/sched_res_schedules.c src/sched_res_overrides.c src/sched_res_time_off.c \
               src/sched_res_history.c src/sched_watchdog.c src/sched_res_webhooks.c \
-              src/sched_sender.c src/sched_sender_http.c
+              src/sched_sender.c src/sched_sender_http.c src/sched_feed.c \
+              src/sched_res_calendar_feeds.c src/sched_res_calendar.c
 # libpq only (no httpd): the module and schedctl share them.
 SQL_SRC    := src/sched_stmts.c src/sched_sqlcheck.c
 MODULE_SRC := mod_sched.c $(GLUE_SRC) $(PURE_SRC) $(SQL_SRC)

@@ -84,6 +84,7 @@ enum { SCHED_OVERRIDE_PROVIDER, SCHED_OVERRIDE_DATE, SCHED_OVERRIDE_INTERVALS,
        SCHED_OVERRIDE_FIELDS };
 enum { SCHED_TIME_OFF_PROVIDER, SCHED_TIME_OFF_START_TIME, SCHED_TIME_OFF_END_TIME,
        SCHED_TIME_OFF_REASON, SCHED_TIME_OFF_FIELDS };
+enum { SCHED_FEED_PROVIDER, SCHED_FEED_CLIENT, SCHED_FEED_NAME, SCHED_FEED_FIELDS };
 
 extern const sched_body_t sched_body_users;
 extern const sched_body_t sched_body_clients;
@@ -94,6 +95,9 @@ extern const sched_body_t sched_body_schedules;
 extern const sched_body_t sched_body_overrides;
 extern const sched_body_t sched_body_time_off;
 extern const sched_body_t sched_body_webhooks;
+/* Neither field is required by the table: the endpoint wants exactly one of provider
+ * and client. */
+extern const sched_body_t sched_body_calendar_feeds;
 
 /* Every body above, then NULL. */
 extern const sched_body_t *const sched_body_all[];

@@ -55,6 +55,11 @@ void sched_set_etag(request_rec *r, const char *etag, int weak);
  * names none of the ETags; else status with json. Returns DONE. */
 int sched_send_if_changed(request_rec *r, int status, const char *json, apr_size_t len);
 
+/* The same for a body of another media type (type: a Content-Type, "text/calendar;
+ * charset=utf-8"). */
+int sched_send_typed_if_changed(request_rec *r, int status, const char *type,
+                                const char *body, apr_size_t len);
+
 /* A list: 200 with a weak ETag (a hash of json), or 304 (sched_send_if_changed). */
 int sched_send_list(request_rec *r, const char *json, apr_size_t len);
 

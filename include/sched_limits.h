@@ -33,6 +33,13 @@
 #define SCHED_ZONE_NAME_MAX           64
 #define SCHED_TIME_OFF_REASON_MAX     1000
 
+/* Calendar feeds (calendar_feeds_name_check of sql/011), and the token of a feed's
+ * URL: the prefix, then 32 random bytes in base64url without padding (RFC 4648 5). */
+#define SCHED_FEED_NAME_MAX       200
+#define SCHED_FEED_TOKEN_PREFIX   "cal_"
+#define SCHED_FEED_TOKEN_BYTES    32
+#define SCHED_FEED_TOKEN_LEN      (4 + 43)
+
 /* Lists: ?limit= and SchedPageSize. */
 #define SCHED_MAX_PAGE_SIZE     1000
 

@@ -50,6 +50,11 @@ const char *sched_parse_if_match(apr_pool_t *p, const char *header);
  * Returns NULL, or the reason to answer 400 with (NULL s included). */
 const char *sched_parse_idempotency_key(const char *s);
 
+/* The file of a calendar feed's URL: "<token>.ics", the token being
+ * SCHED_FEED_TOKEN_PREFIX and 43 base64url characters (A-Z a-z 0-9 - _). Returns 1
+ * when it has that shape, else 0. */
+int sched_parse_feed_file(const char *file);
+
 /* An IANA zone name as found in the system zone database ("UTC", "Europe/Paris"):
  * letters, digits, '_', '-', '+', '/' ; no "..", no leading '/'; at most 64 chars.
  * Only the shape is checked here. */

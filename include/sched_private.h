@@ -29,6 +29,7 @@ extern module AP_MODULE_DECLARE_DATA sched_module;
  *   005    sched_startup.c                                          00505
  *   006    sched_watchdog.c                                         00609
  *   007    sched_sender.c                                           00710
+ *   008    sched_feed.c                                             00803
  */
 #define SCHED_LOGNO(n) "SCHED" #n ": "
 

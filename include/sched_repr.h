@@ -84,6 +84,17 @@ void sched_repr_reservation(sched_jsonw_t *w, const PGresult *res, int row,
     SCHED_##S##__CLIENT_ID, SCHED_##S##__SLOT_ID, SCHED_##S##__CREATED_AT, \
     SCHED_##S##__EXPIRES_AT, SCHED_##S##__CONFIRMED_AT, SCHED_##S##__STATUS } }
 
+/* A calendar feed: {"id", "provider", "client", "name", "created_at"}, one of provider
+ * and client null; never its token. sched_repr_calendar_feed_members writes the
+ * members alone, for the creation's answer, which adds the URL. */
+void sched_repr_calendar_feed(sched_jsonw_t *w, const PGresult *res, int row,
+                              const int *cols);
+void sched_repr_calendar_feed_members(sched_jsonw_t *w, const PGresult *res, int row,
+                                      const int *cols);
+#define SCHED_REPR_CALENDAR_FEED(S) { sched_repr_calendar_feed, { SCHED_##S##__ID, \
+    SCHED_##S##__PROVIDER_ID, SCHED_##S##__CLIENT_ID, SCHED_##S##__NAME, \
+    SCHED_##S##__CREATED_AT } }
+
 /* A change of an object: {"id", "at", "actor", "action", "changes"} */
 void sched_repr_history(sched_jsonw_t *w, const PGresult *res, int row, const int *cols);
 #define SCHED_REPR_HISTORY(S) { sched_repr_history, { SCHED_##S##__ID, SCHED_##S##__AT, \

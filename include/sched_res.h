@@ -26,6 +26,9 @@ typedef struct sched_resource_t {
     sched_endpoint_fn change;   /* PUT and PATCH /name/{id}/ (req->replace tells) */
     sched_endpoint_fn remove;   /* DELETE /name/{id}/ */
     sched_endpoint_fn me;       /* GET /name/me/ */
+    sched_endpoint_fn file;     /* GET /name/<file>, the file in req->route.file; it
+                                   answers anonymous requests too (its name is the
+                                   credential: a calendar feed's token) */
     const sched_action_t *actions;  /* NULL-terminated, or NULL */
 } sched_resource_t;
 
@@ -41,6 +44,8 @@ extern const sched_resource_t sched_res_overrides;
 extern const sched_resource_t sched_res_time_off;
 extern const sched_resource_t sched_res_events;
 extern const sched_resource_t sched_res_webhooks;
+extern const sched_resource_t sched_res_calendar_feeds;
+extern const sched_resource_t sched_res_calendar;
 
 /* GET /name/{id}/history/ of a resource that has an object name. */
 int sched_res_history(sched_req_t *req, const sched_resource_t *res);

@@ -119,6 +119,17 @@ static const sched_body_field_t sched_body_reservation_fields[] = {
                                  NULL, NULL },
 };
 
+/* A feed is made once and never changed (no PUT or PATCH): its owner, and a name for
+ * the calendar. */
+static const sched_body_field_t sched_body_feed_fields[] = {
+    [SCHED_FEED_PROVIDER] = { "provider", SCHED_BODY_ID, SCHED_BODY_CREATE_ONLY, 0, 0, NULL,
+                              NULL, NULL },
+    [SCHED_FEED_CLIENT] = { "client", SCHED_BODY_ID, SCHED_BODY_CREATE_ONLY, 0, 0, NULL, NULL,
+                            NULL },
+    [SCHED_FEED_NAME] = { "name", SCHED_BODY_STRING, SCHED_BODY_CREATE_ONLY, 0,
+                          SCHED_FEED_NAME_MAX, NULL, NULL, NULL },
+};
+
 #define SCHED_BODY_OF(resource, fields) \
     { resource, fields, SCHED_BODY_COUNT(fields) }
 
@@ -137,6 +148,8 @@ const sched_body_t sched_body_overrides = SCHED_BODY_OF("schedule_overrides",
                                                         sched_body_override_fields);
 const sched_body_t sched_body_time_off = SCHED_BODY_OF("time_off",
                                                        sched_body_time_off_fields);
+const sched_body_t sched_body_calendar_feeds = SCHED_BODY_OF("calendar_feeds",
+                                                             sched_body_feed_fields);
 
 const sched_body_t sched_body_webhooks = SCHED_BODY_OF("webhooks",
                                                        sched_body_webhook_fields);
@@ -144,7 +157,7 @@ const sched_body_t sched_body_webhooks = SCHED_BODY_OF("webhooks",
 const sched_body_t *const sched_body_all[] = {
     &sched_body_users, &sched_body_clients, &sched_body_providers, &sched_body_slots,
     &sched_body_reservations, &sched_body_schedules, &sched_body_overrides,
-    &sched_body_time_off, &sched_body_webhooks, NULL
+    &sched_body_time_off, &sched_body_webhooks, &sched_body_calendar_feeds, NULL
 };
 
 int sched_body_reads(const sched_body_field_t *field, sched_body_mode_e mode)

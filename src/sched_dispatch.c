@@ -15,8 +15,8 @@
 static const sched_resource_t *const sched_resources[] = {
     &sched_res_users, &sched_res_clients, &sched_res_providers, &sched_res_slots,
     &sched_res_reservations, &sched_res_schedules, &sched_res_overrides,
-    &sched_res_time_off, &sched_res_events, &sched_res_webhooks, &sched_res_health,
-    &sched_res_openapi, NULL
+    &sched_res_time_off, &sched_res_events, &sched_res_webhooks, &sched_res_calendar_feeds,
+    &sched_res_calendar, &sched_res_health, &sched_res_openapi, NULL
 };
 
 /* The functions serving one path, by method. */
@@ -86,6 +86,9 @@ static int sched_methods_for(const sched_route_t *route, sched_methods_t *m)
     case SCHED_TARGET_ME:
         m->get = res->me;
         break;
+    case SCHED_TARGET_FILE:
+        m->get = res->file;
+        break;
     case SCHED_TARGET_ACTION:
         if (res->object && strcmp(route->action, SCHED_HISTORY) == 0) {
             m->get = sched_history_get;
@@ -141,12 +144,13 @@ static int sched_public_resource(const char *name)
 }
 
 /* Without an authenticated user (and without SchedOpenAccess) only the service
- * endpoints answer, and reading slots when SchedPublicAvailability is on. */
+ * endpoints and the files of resources (a calendar feed, whose token is the
+ * credential) answer, and reading slots when SchedPublicAvailability is on. */
 static int sched_anonymous_ok(const sched_req_t *req)
 {
     const sched_route_t *route = &req->route;
     if (req->r->user || req->conf->open_access || req->r->method_number == M_OPTIONS
-        || route->target == SCHED_TARGET_ROOT) {
+        || route->target == SCHED_TARGET_ROOT || route->target == SCHED_TARGET_FILE) {
         return 1;
     }
     if (strcmp(route->resource, "health") == 0
@@ -216,7 +220,9 @@ int sched_dispatch(request_rec *r)
         req->mount = "";    /* SetHandler sched where sched_mount.h does not look */
     }
     req->base_url = ap_construct_url(r->pool, req->mount, r);
-    sched_route_match(r->pool, req->mount, r->uri, &req->route);
+    if (sched_route_match(r->pool, req->mount, r->uri, &req->route) == SCHED_TARGET_NONE) {
+        sched_route_file(r->pool, req->mount, r->uri, &req->route);
+    }
     if (!sched_methods_for(&req->route, &m)) {
         return sched_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
     }

@@ -145,6 +145,12 @@ void sched_set_etag(request_rec *r, const char *etag, int weak)
 
 int sched_send_if_changed(request_rec *r, int status, const char *json, apr_size_t len)
 {
+    return sched_send_typed_if_changed(r, status, SCHED_CT_JSON, json, len);
+}
+
+int sched_send_typed_if_changed(request_rec *r, int status, const char *type,
+                                const char *body, apr_size_t len)
+{
     int rv;
 
     /* The answers have no modification date: RFC 9110 13.1.3 and 13.1.4 say to
@@ -162,7 +168,8 @@ int sched_send_if_changed(request_rec *r, int status, const char *json, apr_size
         return sched_problem(r, HTTP_PRECONDITION_FAILED,
                              "If-Match names none of the resource's ETags", NULL);
     }
-    return sched_send_json(r, status, json, len);
+    sched_write(r, status, type, body, len);
+    return DONE;
 }
 
 /* FNV-1a, 64 bits: the weak ETag of a list is the hash of its bytes. */

@@ -328,3 +328,23 @@ const char *sched_parse_if_match(apr_pool_t *p, const char *header)
     *o = '\0';
     return out;
 }
+
+int sched_parse_feed_file(const char *file)
+{
+    static const char prefix[] = SCHED_FEED_TOKEN_PREFIX;
+    apr_size_t i;
+
+    if (strlen(file) != SCHED_FEED_TOKEN_LEN + 4
+        || strncmp(file, prefix, sizeof(prefix) - 1) != 0
+        || strcmp(file + SCHED_FEED_TOKEN_LEN, ".ics") != 0) {
+        return 0;
+    }
+    for (i = sizeof(prefix) - 1; i < SCHED_FEED_TOKEN_LEN; i++) {
+        char c = file[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+              || c == '-' || c == '_')) {
+            return 0;
+        }
+    }
+    return 1;
+}

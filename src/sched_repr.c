@@ -186,6 +186,24 @@ void sched_repr_reservation(sched_jsonw_t *w, const PGresult *res, int row,
     (void)len;
 }
 
+void sched_repr_calendar_feed_members(sched_jsonw_t *w, const PGresult *res, int row,
+                                      const int *cols)
+{
+    sched_jsonw_int(w, "id", sched_row_int(res, row, cols[0]));
+    sched_repr_int(w, "provider", res, row, cols[1]);
+    sched_repr_int(w, "client", res, row, cols[2]);
+    sched_repr_text(w, "name", res, row, cols[3]);
+    sched_repr_time(w, "created_at", res, row, cols[4]);
+}
+
+void sched_repr_calendar_feed(sched_jsonw_t *w, const PGresult *res, int row,
+                              const int *cols)
+{
+    sched_jsonw_open(w, NULL, '{');
+    sched_repr_calendar_feed_members(w, res, row, cols);
+    sched_jsonw_close(w, '}');
+}
+
 void sched_repr_history(sched_jsonw_t *w, const PGresult *res, int row, const int *cols)
 {
     sched_jsonw_open(w, NULL, '{');

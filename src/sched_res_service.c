@@ -11,7 +11,7 @@ int sched_res_root(sched_req_t *req)
 {
     static const char *const names[] = {
         "users", "clients", "providers", "available_slots", "appointment_reservations",
-        "schedules", "schedule_overrides", "time_off", NULL
+        "schedules", "schedule_overrides", "time_off", "calendar_feeds", NULL
     };
     const char *const *name;
     const char *text;

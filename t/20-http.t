@@ -353,7 +353,7 @@ subtest 'GET / lists the collections as absolute URLs' => sub {
     like $res->{headers}{'content-type'}, $JSON_TYPE, 'JSON';
     my %want = map { $_ => url("/$_/") }
         qw(users clients providers available_slots appointment_reservations schedules
-           schedule_overrides time_off);
+           schedule_overrides time_off calendar_feeds);
     is_deeply $res->{json}, \%want, 'keys and absolute URLs';
     my $users = $raw->get($res->{json}{users} // url('/nope/'));
     is $users->{status}, 200, 'the users URL works as is';
@@ -373,7 +373,7 @@ subtest 'second mount point /alt (SchedPageSize 2)' => sub {
     is $res->{status}, 200, 'GET /alt/';
     my %want = map { $_ => url("/alt/$_/") }
         qw(users clients providers available_slots appointment_reservations schedules
-           schedule_overrides time_off);
+           schedule_overrides time_off calendar_feeds);
     is_deeply $res->{json}, \%want, 'root URLs contain /alt/';
     is GET('/alt')->{status}, 200, 'GET /alt without slash';
     is_deeply GET('/alt/health/')->{json}, { status => 'ok' }, '/alt/health/';

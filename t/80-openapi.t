@@ -24,6 +24,7 @@ my @SERVED = qw(
     /events/
     /webhooks/ /webhooks/{id}/ /webhooks/{id}/deliveries/
     /webhooks/{id}/deliveries/{attempt}/retry/
+    /calendar_feeds/ /calendar_feeds/{id}/ /calendar/{token}.ics
 );
 push @SERVED, map { "/$_/{id}/history/" } qw(users clients providers available_slots
     appointment_reservations schedules schedule_overrides time_off);
@@ -57,6 +58,7 @@ my %REQUIRED = (
     'post /webhooks/'                      => [qw(url events)],
     'put /webhooks/{id}/'                  => [qw(url events)],
     'patch /webhooks/{id}/'                => [],
+    'post /calendar_feeds/'                => [],      # exactly one of provider, client
 );
 
 my %ID_FIELDS = map { $_ => 1 } qw(user provider client slot);
@@ -178,6 +180,7 @@ subtest 'the methods of each path are those the module serves' => sub {
         my @want = (@documented, 'OPTIONS');
         push @want, 'HEAD' if grep { $_ eq 'GET' } @documented;
         (my $url = $path) =~ s/\{(?:id|attempt)\}/1/g;
+        $url =~ s/\{token\}/cal_${\ ('A' x 43)}/g;
         my $opt = OPTIONS($url);
         is $opt->{status}, 204, "OPTIONS $url is 204";
         my @allow = grep { length } split /\s*,\s*/, $opt->{headers}{allow} // '';
@@ -318,14 +321,27 @@ subtest 'responses: success, errors, headers' => sub {
                 ok $r->{$_}, "$key: $_" for qw(400 413 415);
             }
             if (exists $ops->{$method}{security}) {
-                ok $path eq '/health/' || $path eq '/openapi.json',
-                    "$key: security is overridden only on /health/ and /openapi.json";
+                ok $path eq '/health/' || $path eq '/openapi.json'
+                   || $path eq '/calendar/{token}.ics',
+                    "$key: security is overridden only on /health/, /openapi.json and"
+                    . " a calendar feed's URL";
                 is_deeply $ops->{$method}{security}, [], "$key: no security";
             }
         }
     }
     ok exists $paths->{'/health/'}{get}{security}, '/health/ needs no credentials';
     ok exists $paths->{'/openapi.json'}{get}{security}, '/openapi.json needs no credentials';
+    ok exists $paths->{'/calendar/{token}.ics'}{get}{security},
+        "a calendar feed's URL needs no credentials";
+    ok responses('get', '/calendar/{token}.ics')->{200}{content}{'text/calendar'},
+        "a calendar feed's URL answers text/calendar";
+    my ($create) = flatten($paths->{'/calendar_feeds/'}{post}{requestBody}{content}
+                           {'application/json'}{schema});
+    is_deeply [ sort map { @{ $_->{required} } }
+                @{ resolve($paths->{'/calendar_feeds/'}{post}{requestBody}{content}
+                           {'application/json'}{schema})->{oneOf} || [] } ],
+        [qw(client provider)], 'POST /calendar_feeds/: exactly one of client and provider';
+    ok $create->{name}, 'POST /calendar_feeds/: name is described';
 
     my @idem = grep { $_->{in} eq 'header' && $_->{name} eq 'Idempotency-Key' }
                map { resolve($_) }
@@ -421,6 +437,11 @@ subtest 'answers have the fields their schema names' => sub {
     $fields_are->($history->[0], 'Change', 'GET /time_off/{id}/history/');
     my $events = GET('/events/?limit=1')->{json};
     $fields_are->($events->[0], 'Event', 'GET /events/');
+    $r = POST('/calendar_feeds/', { provider => $provider });
+    is $r->{status}, 201, 'POST /calendar_feeds/ 201' or diag $r->{content};
+    $fields_are->($r->{json}, 'CalendarFeedCreated', 'POST /calendar_feeds/');
+    $fields_are->(GET("/calendar_feeds/$r->{json}{id}/")->{json}, 'CalendarFeed',
+                  'GET /calendar_feeds/{id}/');
 };
 
 finish();

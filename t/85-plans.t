@@ -1,5 +1,5 @@
 # Query plans of the hot statements: listing bookable slots, reading one client,
-# booking, and the password hash of a login. The list of one provider has the same
+# booking, the password hash of a login, the feed of events and a calendar feed. The list of one provider has the same
 # plan whether its slots are manual or a schedule made them (with buffers and time
 # off), and keeps the index order (no Sort). Each statement's exact text comes from
 # `tools/schedctl statement NAME`; it is prepared in a scratch database holding enough
@@ -131,6 +131,18 @@ cmp_ok(scratch_sql('SELECT count(*) FROM events'), '>=', 20000, 'at least 20000 
 my ($event_xid, $event_id) = split /\|/, scratch_sql(
     'SELECT xid, id FROM events ORDER BY xid, id OFFSET 10000 LIMIT 1');
 
+# Calendar feeds: one of the first provider (200 reservations, and 100 slots booked
+# later), one of the last client, and 2000 others, of every provider and client.
+scratch_sql(<<SQL);
+INSERT INTO calendar_feeds (provider_id, token_hash) VALUES ($provider, sha256('plan-p'));
+INSERT INTO calendar_feeds (client_id, token_hash) VALUES ($client, sha256('plan-c'));
+INSERT INTO calendar_feeds (provider_id, token_hash)
+SELECT id, sha256(('p' || id)::bytea) FROM providers WHERE id <> $provider;
+INSERT INTO calendar_feeds (client_id, token_hash)
+SELECT id, sha256(('c' || id)::bytea) FROM clients WHERE id <> $client ORDER BY id LIMIT 2000;
+ANALYZE calendar_feeds;
+SQL
+
 # Every scan of the plan: [node type, relation] (a Bitmap Heap Scan's index is its
 # child Bitmap Index Scan).
 sub scans {
@@ -169,6 +181,8 @@ my @statements = (
     [ sched_events_list => 'events', "'plan_1'", 'true', 'NULL', 'NULL', 101 ],
     [ sched_events_list => 'events', "'plan_1'", 'true', $event_xid, $event_id, 101 ],
     [ sched_history_list => 'events', "'plan_1'", 'true', "'slot'", $free_slot, 'NULL', 101 ],
+    [ sched_calendar_feeds_ics => 'reservations', "encode(sha256('plan-p'), 'hex')" ],
+    [ sched_calendar_feeds_ics => 'reservations', "encode(sha256('plan-c'), 'hex')" ],
 );
 
 for my $s (@statements) {
@@ -202,6 +216,19 @@ for my $s ([ 'the feed', 'events_feed_idx', 'sched_events_list', "'plan_1'", 'tr
     my @scans = grep { $_->[1] eq 'events' } @{ scans(generic_plan($name, @params), []) };
     is_deeply [ map { "$_->[0] $_->[2]" } @scans ], [ "Index Scan $index" ],
         "$what: one index scan of events, on $index";
+}
+
+# A calendar feed: the feed by the hash of its token, a provider's reservations by the
+# index of what a feed shows (sql/011), whatever their number, a client's by client.
+for my $s ([ "a provider's calendar", 'plan-p', 'reservations_provider_feed_idx' ],
+           [ "a client's calendar", 'plan-c', 'reservations_client_idx' ]) {
+    my ($what, $secret, $index) = @$s;
+    my @scans = @{ scans(generic_plan('sched_calendar_feeds_ics',
+                                      "encode(sha256('$secret'), 'hex')"), []) };
+    my ($feed) = grep { $_->[1] eq 'calendar_feeds' } @scans;
+    is "$feed->[0] $feed->[2]", 'Index Scan calendar_feeds_token_hash_key',
+        "$what: the feed by its token's hash";
+    ok((grep { $_->[2] eq $index } @scans), "$what: its reservations through $index");
 }
 
 # The webhook sender's claim and record, with a backlog of 60,000 deliveries (three

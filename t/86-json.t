@@ -82,7 +82,8 @@ subtest 'strings, escaped' => sub {
     }
 };
 
-# The API's object for each row, as PostgreSQL's JSON functions build it.
+# The API's object for each row, as PostgreSQL's JSON functions build it (a calendar
+# feed's never holds its token).
 my %built = (
     users => "SELECT jsonb_build_object('id', u.id, 'username', u.username, 'email', u.email,"
            . " 'is_superuser', u.is_superuser, 'is_active', u.is_active, 'date_joined', "
@@ -125,6 +126,9 @@ my %built = (
               . " 'start_time', " . pg_time('t.start_time') . ", 'end_time', "
               . pg_time('t.end_time') . ", 'reason', t.reason) FROM time_off t"
               . " WHERE t.id = %d",
+    calendar_feeds => "SELECT jsonb_build_object('id', f.id, 'provider', f.provider_id,"
+              . " 'client', f.client_id, 'name', f.name, 'created_at', "
+              . pg_time('f.created_at') . ") FROM calendar_feeds f WHERE f.id = %d",
 );
 
 subtest 'objects equal to jsonb_build_object of the same rows' => sub {
@@ -153,13 +157,18 @@ subtest 'objects equal to jsonb_build_object of the same rows' => sub {
     my $to = POST('/time_off/', { provider => $sp, start_time => at(30, '10:00'),
                                   end_time => at(31, '10:00'), reason => "caf\x{e9} \"x\"" });
     is $to->{status}, 201, 'time off' or diag $to->{content};
+    my $pf = POST('/calendar_feeds/', { provider => $p, name => "caf\x{e9} \"x\"\n;," });
+    is $pf->{status}, 201, "a provider's calendar feed" or diag $pf->{content};
+    my $cf = POST('/calendar_feeds/', { client => $c });
+    is $cf->{status}, 201, "a client's calendar feed" or diag $cf->{content};
     my %one = (users => $user, clients => $c, providers => $p,
                available_slots => $slots[0], appointment_reservations => $r1->{id},
                schedules => $sc->{json}{id}, schedule_overrides => $ov->{json}{id},
-               time_off => $to->{json}{id});
+               time_off => $to->{json}{id}, calendar_feeds => $pf->{json}{id});
     for my $collection (sort keys %one) {
         for my $id ($one{$collection}, $collection eq 'appointment_reservations' ? $r2->{id}
-                                       : $collection eq 'available_slots' ? $slots[2] : ()) {
+                                       : $collection eq 'available_slots' ? $slots[2]
+                                       : $collection eq 'calendar_feeds' ? $cf->{json}{id} : ()) {
             my $api = both_servers("/$collection/$id/");
             my $pg = $JSON->decode(psql(sprintf $built{$collection}, $id));
             is_deeply $api, $pg, "$collection $id";

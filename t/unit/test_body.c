@@ -131,6 +131,19 @@ static const case_t cases[] = {
       "{\"events\":[\"item 1 is there twice\"]}" },
     { &sched_body_webhooks, SCHED_BODY_PATCH, "{\"url\": \"\", \"active\": 1}",
       "{\"active\":[\"must be true or false\"],\"url\":[\"must not be empty\"]}" },
+    /* calendar_feeds: neither owner is required by the table (the endpoint wants one) */
+    { &sched_body_calendar_feeds, SCHED_BODY_CREATE, "{\"provider\": 2}", "{}" },
+    { &sched_body_calendar_feeds, SCHED_BODY_CREATE, "{}", "{}" },
+    { &sched_body_calendar_feeds, SCHED_BODY_CREATE,
+      "{\"client\": 3, \"name\": \"Caf\\u00e9; 2e, \\n\"}", "{}" },
+    { &sched_body_calendar_feeds, SCHED_BODY_CREATE,
+      "{\"provider\": \"2\", \"client\": true, \"name\": 5}",
+      "{\"client\":[\"must be an id (a positive integer)\"],"
+      "\"name\":[\"must be a string\"],"
+      "\"provider\":[\"must be an id (a positive integer)\"]}" },
+    { &sched_body_calendar_feeds, SCHED_BODY_CREATE, "{\"provider\": null, \"client\": 0}",
+      "{\"client\":[\"must be an id (a positive integer)\"],"
+      "\"provider\":[\"must be an id (a positive integer)\"]}" },
 };
 
 /* errors as compact JSON, sorted keys, copied to the pool. */
@@ -199,7 +212,7 @@ static void test_schemas(void)
            "%s: 1 to %d fields", sched_body_all[i]->resource, SCHED_BODY_MAX_FIELDS);
         n++;
     }
-    is_int(n, 9, "nine resources take a body");
+    is_int(n, 10, "ten resources take a body");
     is_int(sched_body_users.count, SCHED_USER_FIELDS, "users: every field indexed");
     is_int(sched_body_clients.count, SCHED_ROLE_FIELDS, "clients: every field indexed");
     is_int(sched_body_slots.count, SCHED_SLOT_FIELDS, "slots: every field indexed");
@@ -210,6 +223,8 @@ static void test_schemas(void)
            "schedule overrides: every field indexed");
     is_int(sched_body_time_off.count, SCHED_TIME_OFF_FIELDS, "time off: every field indexed");
     is_int(sched_body_webhooks.count, SCHED_WEBHOOK_FIELDS, "webhooks: every field indexed");
+    is_int(sched_body_calendar_feeds.count, SCHED_FEED_FIELDS,
+           "calendar feeds: every field indexed");
     is_str(sched_body_users.fields[SCHED_USER_PASSWORD].name, "password",
            "users: the index names its field");
     is_str(sched_body_slots.fields[SCHED_SLOT_MINUTES].name, "slot_minutes",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests for sched_parse.c: durations, sizes, numbers, ids, paging cursors,
- * Idempotency-Key values and zone names. */
+ * Idempotency-Key values, zone names, If-Match and the files of calendar feeds. */
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
@@ -364,6 +364,35 @@ static void test_if_match(void)
     }
 }
 
+/* The file of a feed's URL: "cal_" and 43 base64url characters, then ".ics". */
+static void test_feed_files(void)
+{
+    static const char token[] = "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE";
+    static const char *const bad[] = {
+        "", ".ics", "cal_.ics",
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCd.ics",      /* 42 */
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdEf.ics",   /* 44 */
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE.ICS",
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE.ics ",
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE",
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE.icsx",
+        "CAL_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE.ics",
+        "cal-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE.ics",
+        "xcal_bCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE.ics",
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/AbCdE.ics",   /* base64, not url */
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCd=.ics",   /* padding */
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbC\xc3\xa9.ics",
+        "cal_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_A%41E.ics",
+    };
+    size_t i;
+
+    ok(sched_parse_feed_file(apr_pstrcat(pool, token, ".ics", NULL)),
+       "a feed's file: accepted");
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ok(!sched_parse_feed_file(bad[i]), "a feed's file: \"%s\" refused", bad[i]);
+    }
+}
+
 int main(void)
 {
     apr_initialize();
@@ -380,6 +409,7 @@ int main(void)
     test_zones();
     test_null();
     test_if_match();
+    test_feed_files();
 
     done_testing();
     return exit_status();
