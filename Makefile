@@ -55,8 +55,9 @@ BENCH_DEPS := wrk curl apache2-utils
 # make fuzz only: clang with libFuzzer and the sanitizers.
 FUZZ_DEPS  := clang libclang-rt-14-dev
 # make test: valgrind runs schedctl (t/05-schedctl-valgrind.t); headless Chromium and its
-# WebDriver drive the web interface (t/95-browser.t).
-TEST_DEPS  := valgrind chromium chromium-driver
+# WebDriver drive the web interface (t/95-browser.t); a real iCalendar parser reads the
+# calendar feeds (t/62-calendar-feeds.t).
+TEST_DEPS  := valgrind chromium chromium-driver python3-icalendar
 # make test SANITIZE=1: clang, its sanitizer runtimes, llvm-symbolizer for the reports.
 SAN_DEPS   := clang libclang-rt-14-dev llvm-14
 # make deb: dpkg-buildpackage and debhelper (dh_apache2 comes with apache2-dev), lintian,
