@@ -4,7 +4,7 @@
 # second httpd on the same database knows too, and which signing out ends on both;
 # the administration's forms, a provider's hours, a client's booking from hold to
 # cancel, a race lost by a second browser, what a client and another site may not
-# do. Screenshots of the pages go to the test run's folder (screens/).
+# do, a provider's calendar feed. Screenshots of the pages go to the test run's folder (screens/).
 use strict;
 use warnings;
 use FindBin;
@@ -192,6 +192,36 @@ subtest 'a provider publishes hours' => sub {
     shot('provider');
     is psql("SELECT count(*) > 0 FROM slots WHERE provider_id = $people{provider}{id}"), 't',
         'the schedule made slots';
+};
+
+subtest 'a provider makes a calendar feed: its URL shown once, then revoked' => sub {
+    $browser->get("$app#/provider");
+    like $browser->wait_text('#feeds', qr/No feed yet/), qr/Calendar feed/,
+        'the provider\'s page offers a calendar feed';
+    $browser->click('#make-feed');
+    like $browser->wait_text('#provider-status', qr/feed made/), qr/not shown again/,
+        'made, and said to be shown once';
+    my $url = $browser->execute(q{return document.getElementById('feed-url').value;});
+    like $url, qr{^\Q${\ url('/app/api/calendar/')}\E cal_[A-Za-z0-9_-]{43}\.ics$}x,
+        'its URL, below the pages\' mount, in a field to copy it from';
+    $browser->click('#copy-feed');
+    like $browser->wait_text('#provider-status', qr/URL/), qr/cop|Select/,
+        'Copy says it copied it (or how to)';
+    shot('provider-feed');
+    my $res = HTTP::Tiny->new->get($url);
+    is $res->{status}, 200, 'a calendar application reads it, with no session';
+    like $res->{headers}{'content-type'}, qr{^text/calendar}, 'text/calendar';
+    like $res->{content}, qr/^BEGIN:VCALENDAR\r\n/, 'iCalendar';
+    $browser->execute('location.reload();');
+    like $browser->wait_text('#feed-list', qr/Feed \d+/), qr/Feed \d+, made/,
+        'after a reload, the feed is listed';
+    ok $browser->execute(q{return document.getElementById('feed-url') === null;}),
+        'but its URL is not shown again';
+    $browser->click('#feed-list button');
+    like $browser->wait_text('#provider-status', qr/revoked/), qr/no longer answers/,
+        'revoked from the page';
+    is(HTTP::Tiny->new->get($url)->{status}, 404, 'its URL answers 404 at once');
+    like $browser->wait_text('#feed-list', qr/No feed/), qr/No feed yet/, 'none left';
 };
 
 subtest 'a client books, confirms, reschedules and cancels' => sub {

@@ -1,9 +1,11 @@
 // Booking (client users): pick a provider, see a week of bookable slots in the
 // browser's time zone, hold one, confirm it while the hold's countdown runs (hold it
-// again once it has expired), and see, cancel and reschedule one's reservations.
+// again once it has expired), and see, cancel and reschedule one's reservations; a
+// client user's calendar feed of them.
 // A slot just taken by someone else (409) is said in words.
 import { api, all } from './api.js';
 import { el, when, hour, day, zone, localDate, status, busy } from './ui.js';
+import { feedsSection } from './feeds.js';
 
 const HOUR = 3600 * 1000;
 
@@ -176,5 +178,6 @@ export async function bookView(me) {
     msg, hold, week, mine].filter(Boolean));
   if (clientInput) clientInput.addEventListener('change', drawMine);
   await drawMine();
+  if (me.client) root.append(await feedsSection({ client: me.client.id }, msg));
   return root;
 }

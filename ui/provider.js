@@ -1,7 +1,9 @@
 // Provider users: a week of their slots and bookings, the weekly hours editor,
-// overrides and time off, and cancelling a booking on their slots.
+// overrides and time off, cancelling a booking on their slots, and the calendar feed
+// of their bookings.
 import { api, all } from './api.js';
 import { el, when, hour, day, zone, localDate, status, busy, showErrors, field, fromLocalInput } from './ui.js';
+import { feedsSection } from './feeds.js';
 
 const HOUR = 3600 * 1000;
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -167,6 +169,8 @@ export async function providerView(me) {
       form, closed, other);
   }
 
-  await Promise.all([drawWeek(), drawHours(), drawAway()]);
-  return el('section', { class: 'provider' }, el('h1', {}, `Provider ${p}`), msg, week, hours, away);
+  const [feeds] = await Promise.all([feedsSection({ provider: p }, msg), drawWeek(), drawHours(),
+    drawAway()]);
+  return el('section', { class: 'provider' }, el('h1', {}, `Provider ${p}`), msg, week, hours, away,
+    feeds);
 }
