@@ -17,6 +17,8 @@ use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(sleep);
 use SchedTest;
 
+needs_local("stops PostgreSQL, and uses the test server's /public/ and /app/ mounts");
+
 my $TRUE = JSON::PP::true;
 my $FALSE = JSON::PP::false;
 my $MISSING = 9223372036854775807;     # a number: JSON writes it as one
