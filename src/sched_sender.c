@@ -34,6 +34,8 @@
 #include <mod_watchdog.h>
 #include <curl/curl.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <ap_mpm.h>
 #include <openssl/crypto.h>
 
 #include "sched_hook.h"
@@ -54,6 +56,7 @@
 #define SCHED_SENDER_FANOUT    "100"  /* events a fan-out reads at most */
 #define SCHED_SENDER_KEY_MAX   64
 #define SCHED_SENDER_APPLICATION "mod_sched webhook sender"
+#define SCHED_SENDER_CONNECT_MAX apr_time_from_sec(10)
 
 /* An attempt under way: what it sends, and the claim it records. */
 typedef struct sched_flight_t {
@@ -83,6 +86,7 @@ typedef struct sched_sender_t {
 } sched_sender_t;
 
 static apr_pool_t *sched_sender_pool;          /* the watchdog thread's, while it runs */
+static volatile int sched_sender_closed;       /* its pool is gone: touch nothing */
 static apr_array_header_t *sched_senders;      /* sched_sender_t */
 
 /* Runs a statement on the sender's connection, results in binary (sched_row.h).
@@ -109,10 +113,51 @@ static PGresult *sched_sender_exec(sched_sender_t *st, sched_stmt_e stmt, int np
     return NULL;
 }
 
+/* Whether this child process is stopping (then the sender does not begin anything
+ * that would keep its thread, which httpd is about to join). */
+static int sched_sender_stopping(void)
+{
+    int state = AP_MPMQ_RUNNING;
+    return sched_sender_closed
+           || (ap_mpm_query(AP_MPMQ_MPM_STATE, &state) == APR_SUCCESS
+               && state == AP_MPMQ_STOPPING);
+}
+
+/* A new connection of DBDParams, named so that the database's views show it
+ * (pg_stat_activity), made step by step so that a child told to stop does not wait
+ * for it: NULL then, or when it takes longer than SCHED_SENDER_CONNECT_MAX (libpq's
+ * connect_timeout does not bound a connection made this way). A failed one is
+ * answered, for its message. */
+static PGconn *sched_sender_open(const char *conninfo)
+{
+    static const char *const keys[] = { "dbname", "application_name", NULL };
+    const char *values[] = { conninfo, SCHED_SENDER_APPLICATION, NULL };
+    apr_time_t until = apr_time_now() + SCHED_SENDER_CONNECT_MAX;
+    PGconn *conn = PQconnectStartParams(keys, values, 1);
+    PostgresPollingStatusType poll_status = PGRES_POLLING_WRITING;
+    struct pollfd pfd;
+
+    while (conn && PQstatus(conn) != CONNECTION_BAD && poll_status != PGRES_POLLING_OK
+           && poll_status != PGRES_POLLING_FAILED) {
+        if (sched_sender_stopping() || apr_time_now() > until) {
+            PQfinish(conn);
+            return NULL;
+        }
+        pfd.fd = PQsocket(conn);
+        pfd.events = poll_status == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+        pfd.revents = 0;
+        if (pfd.fd < 0 || poll(&pfd, 1, 100) > 0) {
+            poll_status = PQconnectPoll(conn);
+        }
+    }
+    return conn;
+}
+
 /* A connection that listens, made when there is none (not more often than every
  * SCHED_SENDER_RECONNECT after a failure). Returns whether there is one. */
 static int sched_sender_connect(sched_sender_t *st)
 {
+    PGconn *conn;
     PGresult *res;
     apr_time_t now = apr_time_now();
 
@@ -127,13 +172,14 @@ static int sched_sender_connect(sched_sender_t *st)
         return 0;
     }
     st->reconnect_at = now + SCHED_SENDER_RECONNECT;
-    {
-        /* DBDParams, and a name the database's views show (pg_stat_activity) */
-        static const char *const keys[] = { "dbname", "application_name", NULL };
-        const char *values[] = { st->conninfo, SCHED_SENDER_APPLICATION, NULL };
-        st->conn = PQconnectdbParams(keys, values, 1);
+    conn = sched_sender_open(st->conninfo);
+    if (sched_sender_closed) {
+        /* the process ended the senders' pool while this thread connected */
+        PQfinish(conn);
+        return 0;
     }
-    if (PQstatus(st->conn) == CONNECTION_OK
+    st->conn = conn;
+    if (st->conn && PQstatus(st->conn) == CONNECTION_OK
         && (res = sched_sender_exec(st, SCHED_STMT_WEBHOOKS_LISTEN, 0, NULL)) != NULL) {
         PQclear(res);
         ap_log_error(APLOG_MARK, st->down ? APLOG_NOTICE : APLOG_DEBUG, 0, st->s,
@@ -147,7 +193,7 @@ static int sched_sender_connect(sched_sender_t *st)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, st->s, SCHED_LOGNO(00702)
                      "webhook sender: the database cannot be reached (trying again every "
                      "%d s): %s", (int)apr_time_sec(SCHED_SENDER_RECONNECT),
-                     st->conn ? PQerrorMessage(st->conn) : "out of memory");
+                     st->conn ? PQerrorMessage(st->conn) : "it took too long, or httpd stops");
         st->down = 1;
     }
     if (st->conn) {
@@ -415,7 +461,7 @@ static void sched_sender_run(sched_sender_t *st, apr_pool_t *ptemp)
     int parallel = sched_server_webhook_parallel(st->s);
     int woken = 0, more = 0, ready, wait;
 
-    if (!sched_sender_connect(st)) {
+    if (sched_sender_stopping() || !sched_sender_connect(st)) {
         return;
     }
     do {
@@ -449,7 +495,7 @@ static void sched_sender_run(sched_sender_t *st, apr_pool_t *ptemp)
             more = 1;       /* places came free */
         }
     } while (st->conn && apr_time_now() - start < SCHED_SENDER_BUSY
-             && (st->flying > 0 || more || woken));
+             && (st->flying > 0 || more || woken) && !sched_sender_stopping());
     if (more || woken) {
         st->poll_at = 0;    /* the next run goes on at once */
     }
@@ -478,6 +524,7 @@ static apr_status_t sched_sender_cleanup(void *data)
 {
     int i;
     (void)data;
+    sched_sender_closed = 1;
     for (i = 0; sched_senders && i < sched_senders->nelts; i++) {
         sched_sender_t *st = &APR_ARRAY_IDX(sched_senders, i, sched_sender_t);
         if (st->conn) {
@@ -498,6 +545,7 @@ static void sched_sender_start(server_rec *main_server, apr_pool_t *ptemp)
     const char *params;
     int own;
 
+    sched_sender_closed = 0;
     apr_pool_create(&sched_sender_pool, apr_pool_parent_get(ptemp));
     apr_pool_cleanup_register(sched_sender_pool, NULL, sched_sender_cleanup,
                               apr_pool_cleanup_null);
