@@ -133,6 +133,15 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
+    -- No active webhook: no event is wanted; the position moves to the newest safe
+    -- event at once (a bulk load, or a long history, costs nothing to skip).
+    IF NOT EXISTS (SELECT 1 FROM webhooks WHERE active) THEN
+        UPDATE webhook_fanout f SET xid = e.xid, event_id = e.id
+          FROM (SELECT ev.xid, ev.id FROM events ev
+                 WHERE ev.xid < safe AND (ev.xid, ev.id) > (pos.xid, pos.event_id)
+                 ORDER BY ev.xid DESC, ev.id DESC LIMIT 1) e;
+        RETURN;
+    END IF;
     WITH ev AS (SELECT e.id, e.xid, e.at, e.object || '.' || e.action AS type
                   FROM events e
                  WHERE e.xid < safe AND (e.xid, e.id) > (pos.xid, pos.event_id)

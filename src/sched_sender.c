@@ -13,7 +13,7 @@
  *    SchedWebhookParallel transfers, three quarters of them at most for one webhook
  *    (sched_webhooks_claim: FOR UPDATE SKIP LOCKED, so several servers never claim
  *    one attempt twice); when fewer are due than it has places, it first fans new
- *    events out into deliveries (sched_webhooks_fanout), a hundred at a time, so
+ *    events out into deliveries (sched_webhooks_fanout), 500 at a time, so
  *    that the deliveries are made at the pace they are sent; it signs each as the
  *    Standard Webhooks specification says and starts sending it, with no
  *    transaction open (sched_sender_http.c). Transfers run side by side: a slow receiver holds one
@@ -53,7 +53,7 @@
 #define SCHED_SENDER_POLL      apr_time_from_sec(1)
 #define SCHED_SENDER_RECONNECT apr_time_from_sec(5)
 #define SCHED_SENDER_BUSY      apr_time_from_sec(2)    /* longest run before it returns */
-#define SCHED_SENDER_FANOUT    "100"  /* events a fan-out reads at most */
+#define SCHED_SENDER_FANOUT    "500"  /* events a fan-out reads at most */
 #define SCHED_SENDER_KEY_MAX   64
 #define SCHED_SENDER_APPLICATION "mod_sched webhook sender"
 #define SCHED_SENDER_CONNECT_MAX apr_time_from_sec(10)
