@@ -42,9 +42,6 @@ double sched_hook_next_delay(const apr_int64_t *delays, int n, int attempt,
  * escaped, for a statement's text[] (or int4[], float8[], ...) parameter. In p. */
 const char *sched_hook_pg_array(apr_pool_t *p, const char *const *elems, int n);
 
-/* Lower-case hex of len bytes, in p. */
-const char *sched_hook_hex(apr_pool_t *p, const unsigned char *in, apr_size_t len);
-
 /* The bytes of hex text into out (at most max): how many, or -1 for text that is not
  * an even number of hex digits, or too long. */
 int sched_hook_unhex(const char *hex, unsigned char *out, apr_size_t max);

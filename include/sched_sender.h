@@ -49,8 +49,8 @@ int sched_sender_http_start(void *multi, sched_send_t *send, apr_int64_t timeout
                             const sched_netallow_t *allow);
 
 /* Moves the transfers on, waiting up to wait_ms for any of them, or for fd (-1: none)
- * to be readable (*fd_ready then). */
-void sched_sender_http_run(void *multi, int wait_ms, int fd, int *fd_ready);
+ * to be readable. */
+void sched_sender_http_run(void *multi, int wait_ms, int fd);
 
 /* A transfer that has finished, with what came of it filled in, taken out of multi;
  * NULL when none has. */

@@ -43,18 +43,11 @@ static int sched_feed_sha256(request_rec *r, const char *data, apr_size_t len,
     return 1;
 }
 
-/* The first n bytes of md as hex, in r->pool. */
+/* The first n bytes of md as hex, in r->pool (httpd's ap_bin2hex). */
 static const char *sched_feed_hex(request_rec *r, const unsigned char *md, apr_size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
     char *out = apr_palloc(r->pool, 2 * n + 1);
-    apr_size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = digits[md[i] >> 4];
-        out[2 * i + 1] = digits[md[i] & 0xF];
-    }
-    out[2 * n] = '\0';
+    ap_bin2hex(md, n, out);
     return out;
 }
 

@@ -244,20 +244,6 @@ const char *sched_hook_pg_array(apr_pool_t *p, const char *const *elems, int n)
     return out;
 }
 
-const char *sched_hook_hex(apr_pool_t *p, const unsigned char *in, apr_size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *out = apr_palloc(p, 2 * len + 1);
-    apr_size_t i;
-
-    for (i = 0; i < len; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 0xf];
-    }
-    out[2 * len] = '\0';
-    return out;
-}
-
 /* The value of a hex digit, or -1. */
 static int sched_hook_nibble(char c)
 {

@@ -92,6 +92,7 @@ static int sched_webhooks_create(sched_req_t *req)
     request_rec *r = req->r;
     sched_body_value_t v[SCHED_WEBHOOK_FIELDS];
     unsigned char key[SCHED_HOOK_SECRET_BYTES];
+    char hex[2 * SCHED_HOOK_SECRET_BYTES + 1];
     const char *params[3];
     PGresult *res;
     apr_status_t st;
@@ -108,7 +109,8 @@ static int sched_webhooks_create(sched_req_t *req)
     }
     params[0] = sched_param_text(&v[SCHED_WEBHOOK_URL]);
     params[1] = sched_param_strings(r, &v[SCHED_WEBHOOK_EVENTS]);
-    params[2] = apr_pstrcat(r->pool, "\\x", sched_hook_hex(r->pool, key, sizeof(key)), NULL);
+    ap_bin2hex(key, sizeof(key), hex);
+    params[2] = apr_pstrcat(r->pool, "\\x", hex, NULL);
     rv = sched_db_exec(r, SCHED_STMT_WEBHOOKS_CREATE, 3, params, &res);
     return rv != OK ? rv : sched_db_send_created(req, res, &sched_webhooks_create_repr);
 }

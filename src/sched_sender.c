@@ -459,7 +459,7 @@ static void sched_sender_run(sched_sender_t *st, apr_pool_t *ptemp)
 {
     apr_time_t start = apr_time_now(), now;
     int parallel = sched_server_webhook_parallel(st->s);
-    int woken = 0, more = 0, ready, wait;
+    int woken = 0, more = 0, wait;
 
     if (sched_sender_stopping() || !sched_sender_connect(st)) {
         return;
@@ -489,7 +489,7 @@ static void sched_sender_run(sched_sender_t *st, apr_pool_t *ptemp)
         }
         wait = st->flying ? 100 : (int)apr_time_as_msec(st->poll_at - now);
         wait = wait < 0 ? 0 : wait > SCHED_SENDER_WAIT_MS ? SCHED_SENDER_WAIT_MS : wait;
-        sched_sender_http_run(st->multi, wait, st->conn ? PQsocket(st->conn) : -1, &ready);
+        sched_sender_http_run(st->multi, wait, st->conn ? PQsocket(st->conn) : -1);
         woken = st->conn && sched_sender_notified(st);
         if (sched_sender_record(st, ptemp) > 0) {
             more = 1;       /* places came free */
@@ -506,10 +506,9 @@ static void sched_sender_land(sched_sender_t *st, apr_pool_t *p)
 {
     apr_time_t until = apr_time_now()
                        + apr_time_from_sec(sched_server_webhook_timeout(st->s) + 1);
-    int ready;
 
     while (st->flying > 0 && apr_time_now() < until) {
-        sched_sender_http_run(st->multi, 100, -1, &ready);
+        sched_sender_http_run(st->multi, 100, -1);
         sched_sender_record(st, p);
     }
     sched_sender_record(st, p);

@@ -195,7 +195,7 @@ int sched_sender_http_start(void *multi, sched_send_t *send, apr_int64_t timeout
     return 0;
 }
 
-void sched_sender_http_run(void *multi, int wait_ms, int fd, int *fd_ready)
+void sched_sender_http_run(void *multi, int wait_ms, int fd)
 {
     struct curl_waitfd extra;
     int running = 0;
@@ -206,7 +206,6 @@ void sched_sender_http_run(void *multi, int wait_ms, int fd, int *fd_ready)
     curl_multi_perform(multi, &running);
     curl_multi_poll(multi, fd >= 0 ? &extra : NULL, fd >= 0 ? 1 : 0, wait_ms, NULL);
     curl_multi_perform(multi, &running);
-    *fd_ready = fd >= 0 && extra.revents != 0;
 }
 
 sched_send_t *sched_sender_http_done(void *multi)
