@@ -4,7 +4,7 @@
 // API's field errors beside the fields, deletion that first says what goes with it,
 // bulk confirm and cancel of reservations.
 import { api, page, all, ApiError } from './api.js';
-import { el, when, status, showErrors, field, busy, fromLocalInput } from './ui.js';
+import { el, when, status, showErrors, field, busy, fromLocalInput, turns } from './ui.js';
 
 const ID = { type: 'number', min: 1, inputmode: 'numeric' };
 const COLLECTIONS = {
@@ -136,15 +136,19 @@ async function listView(name, query) {
     status(msg, `${shown.length} of ${rows.length} loaded${next ? ' (more to load)' : ''}.`);
   }
 
+  const loadTurn = turns();
+
   async function load(path, append) {
+    const current = loadTurn();
     status(msg, 'Loading…', 'busy');
     try {
       const p = await page(path);
+      if (!current()) return;
       rows = append ? rows.concat(p.items) : p.items;
       next = p.next;
       draw();
     } catch (e) {
-      status(msg, e.message, 'error');
+      if (current()) status(msg, e.message, 'error');
     }
   }
 

@@ -4,7 +4,7 @@
 // client user's calendar feed of them.
 // A slot just taken by someone else (409) is said in words.
 import { api, all } from './api.js';
-import { el, when, hour, day, zone, localDate, status, busy } from './ui.js';
+import { el, when, hour, day, zone, localDate, status, busy, turns } from './ui.js';
 import { feedsSection } from './feeds.js';
 
 const HOUR = 3600 * 1000;
@@ -48,13 +48,18 @@ export async function bookView(me) {
     providers.map((p) => el('option', { value: p }, `Provider ${p}`)));
   select.addEventListener('change', () => { provider = Number(select.value) || null; offset = 0; drawWeek(); });
 
+  const weekTurn = turns();
+  const mineTurn = turns();
+
   async function drawWeek() {
+    const current = weekTurn();
     if (!provider) { week.replaceChildren(); return; }
     const from = weekStart(offset);
     const to = new Date(from.getTime() + 7 * 24 * HOUR);
     week.replaceChildren(el('p', { class: 'busy' }, 'Loading the week…'));
     const items = await all(`available_slots/?provider=${provider}&from=${encodeURIComponent(from.toISOString())}`
       + `&to=${encodeURIComponent(to.toISOString())}&limit=1000`, 5);
+    if (!current()) return;
     const days = new Map();
     for (let i = 0; i < 7; i++) {
       const d = new Date(from.getTime() + i * 24 * HOUR);
@@ -148,6 +153,7 @@ export async function bookView(me) {
   }
 
   async function drawMine() {
+    const current = mineTurn();
     if (!clientId()) { mine.replaceChildren(); return; }
     const items = await all(`appointment_reservations/?client=${clientId()}&limit=100`, 3);
     const active = items.filter((r) => r.status === 'pending' || r.status === 'confirmed');
@@ -155,6 +161,7 @@ export async function bookView(me) {
     await Promise.all(active.map(async (r) => {
       try { times.set(r.id, await api(`available_slots/${r.slot}/`)); } catch (e) { /* gone */ }
     }));
+    if (!current()) return;
     mine.replaceChildren(el('h2', {}, 'My reservations'), active.length
       ? el('ul', { class: 'mine' }, active.map((r) => {
         const s = times.get(r.id);

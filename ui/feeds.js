@@ -2,7 +2,7 @@
 // calendar application subscribes to. Made here, its URL is shown this once, in a
 // field to copy it from; the feeds there are can be revoked.
 import { api, all } from './api.js';
-import { el, when, status, busy } from './ui.js';
+import { el, when, status, busy, turns } from './ui.js';
 
 // Copies the URL of input: the Clipboard API where the page may use it, else the
 // selection and the older copy command.
@@ -34,8 +34,12 @@ export async function feedsSection(owner, msg) {
       } }, 'Copy'));
   }
 
+  const turn = turns();
+
   async function draw(url) {
+    const current = turn();
     const feeds = await all(`calendar_feeds/?${kind}=${id}`, 3);
+    if (!current()) return;
     const revoke = (f) => (ev) => busy(ev.target, async () => {
       try {
         await api(`calendar_feeds/${f.id}/`, { method: 'DELETE' });

@@ -2,7 +2,7 @@
 // overrides and time off, cancelling a booking on their slots, and the calendar feed
 // of their bookings.
 import { api, all } from './api.js';
-import { el, when, hour, day, zone, localDate, status, busy, showErrors, field, fromLocalInput } from './ui.js';
+import { el, when, hour, day, zone, localDate, status, busy, showErrors, field, fromLocalInput, turns } from './ui.js';
 import { feedsSection } from './feeds.js';
 
 const HOUR = 3600 * 1000;
@@ -25,8 +25,12 @@ export async function providerView(me) {
   const hours = el('div', { id: 'hours' });
   const away = el('div', { id: 'away' });
   let offset = 0;
+  const weekTurn = turns();
+  const hoursTurn = turns();
+  const awayTurn = turns();
 
   async function drawWeek() {
+    const current = weekTurn();
     const from = weekStart(offset);
     const to = new Date(from.getTime() + 7 * 24 * HOUR);
     const range = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
@@ -38,6 +42,7 @@ export async function providerView(me) {
     await Promise.all(active.map(async (r) => {
       try { slots.set(r.id, await api(`available_slots/${r.slot}/`)); } catch (e) { /* gone */ }
     }));
+    if (!current()) return;
     const days = new Map();
     for (let i = 0; i < 7; i++) {
       const d = new Date(from.getTime() + i * 24 * HOUR);
@@ -84,7 +89,9 @@ export async function providerView(me) {
   }
 
   async function drawHours() {
+    const current = hoursTurn();
     const [schedule] = await all(`schedules/?provider=${p}`, 1);
+    if (!current()) return;
     const rows = el('div', { id: 'intervals' }, (schedule ? schedule.weekly : []).map((iv, n) => intervalRow(iv, n)));
     const form = el('form', { class: 'edit', novalidate: true },
       field('time_zone', 'Time zone', { value: schedule ? schedule.time_zone : zone }),
@@ -117,8 +124,10 @@ export async function providerView(me) {
   }
 
   async function drawAway() {
+    const current = awayTurn();
     const [off, overrides] = await Promise.all([all(`time_off/?provider=${p}`, 3),
       all(`schedule_overrides/?provider=${p}`, 3)]);
+    if (!current()) return;
     const form = el('form', { class: 'edit', novalidate: true },
       field('start_time', 'Away from', { type: 'datetime-local' }),
       field('end_time', 'Until', { type: 'datetime-local' }), field('reason', 'Reason'),

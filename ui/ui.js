@@ -91,3 +91,14 @@ export async function busy(button, fn) {
     button.textContent = text;
   }
 }
+
+// Turns of an async drawing function that can be called again before its answers came:
+// const turn = turns(); … const current = turn(); await …; if (!current()) return;
+// so an old answer arriving late never draws over a newer one.
+export function turns() {
+  let last = 0;
+  return () => {
+    const mine = ++last;
+    return () => mine === last;
+  };
+}
