@@ -138,9 +138,16 @@ sub hold_lock {
     return $pid;
 }
 
+# Ends the lock of hold_lock($seconds) now.
+sub end_lock {
+    my ($seconds) = @_;
+    psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'sched'"
+         . " AND query LIKE '%pg_sleep($seconds)%' AND pid <> pg_backend_pid()");
+}
+
 subtest 'a busy pool: 503 with Retry-After within SchedPoolWait, then recovery' => sub {
     my $user = make_user()->{id};
-    my $locker = hold_lock(4);
+    my $locker = hold_lock(30);
     # Every connection of the pool waits on the lock (PATCH locks the row).
     my @writers;
     for my $i (1 .. $POOL) {
@@ -153,7 +160,14 @@ subtest 'a busy pool: 503 with Retry-After within SchedPoolWait, then recovery' 
         }
         push @writers, $pid;
     }
-    sleep 1;
+    # Until they all wait (a loaded machine may take a while to get them there).
+    my $waiting = 0;
+    for (1 .. 300) {
+        last if ($waiting = psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sched'"
+                                 . " AND wait_event_type = 'Lock'")) >= $POOL;
+        sleep 0.1;
+    }
+    is $waiting, $POOL, 'every connection of the pool waits for the lock';
     my ($status, $took, $res) = timed_get("/clients/$client/");
     is $status, 503, 'a read while every connection is held: 503';
     like $res->{headers}{'retry-after'} // '', qr/^\d+$/, 'with Retry-After';
@@ -167,6 +181,7 @@ subtest 'a busy pool: 503 with Retry-After within SchedPoolWait, then recovery' 
     like $res->{content}, qr/"status":503/, 'whose status is 503';
     cmp_ok $took, '<', 3, "in $took s";
 
+    end_lock(30);
     waitpid $locker, 0;
     my @ok = map { waitpid($_, 0); $? == 0 ? 1 : () } @writers;
     is scalar(@ok), $POOL, 'the writers that waited on the lock all got 200';
@@ -184,25 +199,29 @@ subtest 'SchedPoolWait 0s: no wait at all' => sub {
         'AuthBasicProvider dbd' => 'AuthBasicProvider sched',
         'AuthDBDUserPWQuery "SELECT password FROM users WHERE username = %s AND is_active"' => '',
     });
-    my $locker = hold_lock(3);
+    # The lock is held long enough for a loaded machine, and ended as soon as the GET
+    # has been answered.
+    my $locker = hold_lock(30);
     my $pid = fork // die;
     if ($pid == 0) {
-        HTTP::Tiny->new(timeout => 30)->request('PATCH', $s0->url . "/clients/$client/",
+        HTTP::Tiny->new(timeout => 60)->request('PATCH', $s0->url . "/clients/$client/",
             { headers => { 'Content-Type' => 'application/json' }, content => '{}' });
         POSIX::_exit(0);
     }
-    # Until the PATCH holds the server's one connection, waiting for the lock (a
-    # loaded machine may take longer than a moment to get it there).
-    for (1 .. 100) {
-        last if psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sched'"
-                     . " AND wait_event_type = 'Lock'") > 0;
+    # Until the PATCH holds the server's one connection, waiting for the lock.
+    my $waiting = 0;
+    for (1 .. 300) {
+        last if $waiting = psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sched'"
+                                . " AND wait_event_type = 'Lock'") > 0;
         sleep 0.1;
     }
+    ok $waiting, 'the PATCH holds the one connection, waiting for the lock';
     my $t0 = time;
     my $res = HTTP::Tiny->new(timeout => 10)->get($s0->url . "/clients/$client/");
     my $took = time - $t0;
     is $res->{status}, 503, 'the one connection is busy: 503 at once';
     cmp_ok $took, '<', 1, "in $took s";
+    end_lock(30);
     waitpid $locker, 0;
     waitpid $pid, 0;
     $s0->stop;
