@@ -173,8 +173,9 @@ static int sched_sender_connect(sched_sender_t *st)
     }
     st->reconnect_at = now + SCHED_SENDER_RECONNECT;
     conn = sched_sender_open(st->conninfo);
-    if (sched_sender_closed) {
-        /* the process ended the senders' pool while this thread connected */
+    if (sched_sender_closed || (!conn && sched_sender_stopping())) {
+        /* the process ended the senders' pool while this thread connected, or the
+         * child stops: nothing to say, the next child connects again */
         PQfinish(conn);
         return 0;
     }
@@ -193,7 +194,7 @@ static int sched_sender_connect(sched_sender_t *st)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, st->s, SCHED_LOGNO(00702)
                      "webhook sender: the database cannot be reached (trying again every "
                      "%d s): %s", (int)apr_time_sec(SCHED_SENDER_RECONNECT),
-                     st->conn ? PQerrorMessage(st->conn) : "it took too long, or httpd stops");
+                     st->conn ? PQerrorMessage(st->conn) : "it took too long");
         st->down = 1;
     }
     if (st->conn) {

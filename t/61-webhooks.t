@@ -88,8 +88,7 @@ END { kill 'TERM', $_ for keys %receivers }
 # What a receiver got, in order; with a path, only the requests to it.
 sub received {
     my ($r, $path) = @_;
-    return () unless -f $r->{log};
-    my @all = map { $JSON->decode($_) } split /\n/, slurp($r->{log});
+    my @all = -f $r->{log} ? (map { $JSON->decode($_) } split /\n/, slurp($r->{log})) : ();
     return grep { !defined $path || $_->{path} eq $path } @all;
 }
 
