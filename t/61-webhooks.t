@@ -17,6 +17,7 @@ use MIME::Base64 qw(encode_base64 decode_base64);
 use POSIX ();
 use Time::HiRes qw(time sleep);
 use SchedTest;
+use WebhookReceiver;
 
 needs_local('starts webhook receivers on loopback and httpd servers of its own');
 
@@ -54,43 +55,7 @@ my $SU = user(is_superuser => $TRUE);
 my $CLIENT = user();
 POST('/clients/', { user => $CLIENT->{id} })->{status} == 201 or die "no client";
 
-# ---- Receivers ------------------------------------------------------------------
-
-my %receivers;
-
-# A receiver on port (a free one by default); returns {port, log, pid}.
-sub receiver {
-    my ($port) = @_;
-    $port //= free_port();
-    my $log = "$ENV{SCHED_RUNDIR}/receiver-$$-$port.log";
-    my $pid = open(my $fh, '-|');
-    die "cannot fork: $!" unless defined $pid;
-    if (!$pid) {
-        exec 'python3', "$FindBin::Bin/lib/webhook_receiver.py", $port, $log
-            or POSIX::_exit(127);
-    }
-    my $ready = <$fh>;
-    die "the receiver on $port did not start" unless defined $ready && $ready =~ /ready/;
-    my $r = { port => $port, log => $log, pid => $pid, fh => $fh };
-    $receivers{$pid} = $r;
-    return $r;
-}
-
-sub stop_receiver {
-    my ($r) = @_;
-    kill 'TERM', $r->{pid};
-    close $r->{fh};
-    delete $receivers{ $r->{pid} };
-}
-
-END { kill 'TERM', $_ for keys %receivers }
-
-# What a receiver got, in order; with a path, only the requests to it.
-sub received {
-    my ($r, $path) = @_;
-    my @all = -f $r->{log} ? (map { $JSON->decode($_) } split /\n/, slurp($r->{log})) : ();
-    return grep { !defined $path || $_->{path} eq $path } @all;
-}
+# ---- Helpers (the receivers: t/lib/WebhookReceiver.pm) -----------------------------
 
 # Waits up to $seconds for $cond to hold; returns whether it did.
 sub wait_for {

@@ -15,6 +15,7 @@ use HTTP::Tiny;
 use POSIX ();
 use JSON::PP;
 use SchedTest;
+use WebhookReceiver;
 
 needs_local('starts httpd servers of its own and drives a browser');
 use WebDriver;
@@ -159,6 +160,58 @@ subtest 'administration: users, clients and providers through the forms' => sub 
     unlike $browser->text('main'), qr/\b(?:null|undefined|NaN)\b/, 'no stray null on the page';
     shot('admin-users');
     %people = (client => { name => $cname, id => $client }, provider => { name => $pname, id => $provider });
+};
+
+subtest 'administration: a webhook, its secret shown once, its deliveries sent again' => sub {
+    my $r = receiver();
+    $browser->get("$app#/admin/webhooks/new");
+    $browser->type('#f-url', 'http://10.0.0.1/hook');
+    $browser->type('#f-events', 'user.created');
+    $browser->click('form.edit button[type=submit]');
+    like $browser->wait_text('#f-url-error', qr/\S/), qr/10\.0\.0\.1/,
+        'a private address: refused beside the field, naming it';
+    my $target = "http://127.0.0.1:$r->{port}/ok";
+    $browser->clear('#f-url');
+    $browser->type('#f-url', $target);
+    $browser->click('form.edit button[type=submit]');
+    $browser->find('#secret');
+    my $secret = $browser->execute(q{return document.getElementById('secret').value;});
+    like $secret, qr{^whsec_[A-Za-z0-9+/]{32,}=*$}, 'its signing secret, shown once';
+    is psql("SELECT array_to_string(events, ',') FROM webhooks WHERE url = '$target'"),
+        'user.created', 'made with the event types of the form';
+    shot('admin-webhook-secret');
+    $browser->click('a[href^="#/admin/webhooks/"]');
+    my ($hid) = $browser->wait_url(qr{#/admin/webhooks/\d+$}) =~ m{/(\d+)$};
+    like $browser->wait_text('h1', qr/Webhooks: \d/), qr/Webhooks: \Q$hid\E/, 'its page';
+    unlike $browser->text('main'), qr/whsec_/, 'which does not show the secret';
+    ok user_by_form('hooked_' . time, 'password-123'), 'a user is made: an event of its type';
+    my $deadline = time + 20;
+    sleep 0.2 until received($r, '/ok') || time > $deadline;
+    ok scalar(received($r, '/ok')), 'the receiver gets it';
+    my $text = '';
+    for (1 .. 20) {
+        $browser->get("$app#/admin/webhooks/$hid");
+        $browser->execute('location.reload();');
+        last if ($text = $browser->wait_text('#deliveries', qr/HTTP 204/, 2)) =~ /HTTP 204/;
+    }
+    like $text, qr/HTTP 204/, 'its page lists the delivery, with the receiver\'s answer';
+    $browser->click('#deliveries button');
+    like $browser->wait_text('main', qr/sent again/), qr/is being sent again/, 'Send again: said';
+    $deadline = time + 20;
+    my %seen;
+    until (grep { $_ > 1 } values %seen or time > $deadline) {
+        %seen = ();
+        $seen{ $_->{id} }++ for received($r, '/ok');
+        sleep 0.2;
+    }
+    ok((grep { $_ > 1 } values %seen), 'and done: the receiver gets the same event again');
+    unlike $browser->text('main'), qr/\b(?:null|undefined|NaN)\b/, 'no stray null on the page';
+    shot('admin-webhook');
+    $browser->click('p > button.danger');
+    $browser->click('dialog button[value=delete]');
+    $browser->wait_url(qr{#/admin/webhooks$});
+    is psql("SELECT count(*) FROM webhooks WHERE id = $hid"), 0, 'deleted, through its dialog';
+    stop_receiver($r);
 };
 
 # Signs $b (a browser) in as $name, on the start page.

@@ -2,7 +2,8 @@
 // columns, a search of the rows shown, the API's filters, keyset paging ("More") —
 // detail pages with related objects and the object's history, forms that show the
 // API's field errors beside the fields, deletion that first says what goes with it,
-// bulk confirm and cancel of reservations.
+// bulk confirm and cancel of reservations; webhooks, with their signing secret shown
+// once and their deliveries, each of which can be sent again.
 import { api, page, all, ApiError } from './api.js';
 import { el, when, status, showErrors, field, busy, fromLocalInput, turns } from './ui.js';
 
@@ -55,6 +56,15 @@ const COLLECTIONS = {
       ['end_time', 'End', { type: 'datetime-local' }], ['reason', 'Reason']],
     gone: 'Its time can be booked again.',
   },
+  webhooks: {
+    title: 'Webhooks', cols: ['id', 'url', 'events', 'active', 'created_at'],
+    form: [['url', 'Target URL', { type: 'url', autocomplete: 'off', spellcheck: 'false' }],
+      ['events', 'Event types, separated by commas (reservation.created, …), or * for all',
+        { kind: 'strings', autocomplete: 'off', spellcheck: 'false' }],
+      ['active', 'Active (deliveries are sent)', { type: 'checkbox', checked: true }]],
+    gone: 'Its deliveries not yet sent, and the record of those sent, go with it.',
+    noHistory: true,
+  },
 };
 const TIMES = new Set(['date_joined', 'start_time', 'end_time', 'created_at', 'expires_at',
   'confirmed_at', 'materialized_until']);
@@ -80,7 +90,10 @@ function bodyOf(form, spec) {
   for (const [name, , attrs = {}] of spec) {
     const input = form.elements[name];
     if (attrs.type === 'checkbox') body[name] = input.checked;
-    else if (input.value === '') continue;
+    else if (attrs.kind === 'strings') {
+      if (input.value.trim() === '') continue;
+      body[name] = input.value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    } else if (input.value === '') continue;
     else if (attrs.type === 'number') body[name] = Number(input.value);
     else if (attrs.type === 'datetime-local') body[name] = fromLocalInput(input.value);
     else body[name] = input.value;
@@ -90,13 +103,15 @@ function bodyOf(form, spec) {
 
 function formOf(spec, values = {}) {
   return spec.map(([name, label, attrs = {}]) => {
-    const a = { ...attrs };
+    const { kind, ...a } = attrs;
     if (attrs.type === 'checkbox') a.checked = name in values ? values[name] : attrs.checked;
     else if (values[name] !== undefined && values[name] !== null && name !== 'password') {
-      a.value = attrs.type === 'datetime-local'
-        ? new Date(new Date(values[name]).getTime() - new Date().getTimezoneOffset() * 60000)
-          .toISOString().slice(0, 16)
-        : values[name];
+      if (attrs.type === 'datetime-local') {
+        a.value = new Date(new Date(values[name]).getTime() - new Date().getTimezoneOffset() * 60000)
+          .toISOString().slice(0, 16);
+      } else {
+        a.value = kind === 'strings' ? values[name].join(', ') : values[name];
+      }
     }
     return field(name, label, a);
   });
@@ -191,6 +206,17 @@ async function listView(name, query) {
   return root;
 }
 
+// A webhook's signing secret, answered once by its creation: in a field to copy it
+// from, with the way to the webhook's page.
+function secretOnce(name, made) {
+  return el('div', { class: 'edit' },
+    el('div', { class: 'field' },
+      el('label', { for: 'secret' }, 'Signing secret, shown only this once: give it to the receiver, '
+        + 'which checks each delivery\'s webhook-signature with it'),
+      el('input', { id: 'secret', readonly: true, value: made.secret, spellcheck: 'false' })),
+    el('p', {}, el('a', { href: `#/admin/${name}/${made.id}` }, `Go to webhook ${made.id}`)));
+}
+
 async function newView(name) {
   const c = COLLECTIONS[name];
   const msg = el('p', { role: 'status', 'aria-live': 'polite' });
@@ -201,6 +227,12 @@ async function newView(name) {
     await busy(form.querySelector('button[type=submit]'), async () => {
       try {
         const made = await api(`${name}/`, { method: 'POST', body: bodyOf(form, c.form) });
+        if (made.secret) {
+          form.replaceWith(secretOnce(name, made));
+          status(msg, 'Made. Copy its signing secret now: it is not shown again.', 'ok');
+          document.getElementById('secret').select();
+          return;
+        }
         location.hash = Array.isArray(made) ? `#/admin/${name}` : `#/admin/${name}/${made.id}`;
       } catch (e) {
         showErrors(form, msg, e);
@@ -250,6 +282,43 @@ async function historyOf(name, id) {
     : el('p', {}, 'No recorded change.'));
 }
 
+// The attempts of a webhook's deliveries, the newest first; each event can be sent
+// again now.
+async function deliveriesOf(id, msg) {
+  const box = el('section', { id: 'deliveries' });
+  const turn = turns();
+  async function draw() {
+    const current = turn();
+    const items = (await all(`webhooks/${id}/deliveries/`, 5)).reverse().slice(0, 100);
+    if (!current()) return;
+    const retry = (d) => (ev) => busy(ev.target, async () => {
+      try {
+        await api(`webhooks/${id}/deliveries/${d.id}/retry/`, { method: 'POST' });
+        status(msg, `Event ${d.event} is being sent again.`, 'ok');
+        await draw();
+      } catch (e) { status(msg, e.message, 'error'); }
+    });
+    box.replaceChildren(el('h2', {}, 'Deliveries'), items.length
+      ? el('div', { class: 'table' }, el('table', {}, el('thead', {}, el('tr', {},
+        ['When', 'Event', 'Attempt', 'Answer', 'Next attempt', ''].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, items.map((d) => el('tr', {}, el('td', { 'data-label': 'When' }, when(d.at)),
+          el('td', { 'data-label': 'Event' }, String(d.event)),
+          el('td', { 'data-label': 'Attempt' }, String(d.attempt)),
+          el('td', { 'data-label': 'Answer', class: d.status >= 200 && d.status < 300 ? 'ok' : 'error' },
+            d.status !== null ? `HTTP ${d.status}` : d.error || 'under way'),
+          el('td', { 'data-label': 'Next attempt' }, d.next_attempt_at ? when(d.next_attempt_at) : '—'),
+          el('td', {}, el('button', { type: 'button', onclick: retry(d),
+            'aria-label': `Send event ${d.event} again` }, 'Send again')))))))
+      : el('p', { class: 'none' }, 'No delivery yet: events that happen from now on are sent here.'));
+  }
+  try {
+    await draw();
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'error' }, `Deliveries: ${e.message}`));
+  }
+  return box;
+}
+
 async function detailView(name, id) {
   const c = COLLECTIONS[name];
   const msg = el('p', { role: 'status', 'aria-live': 'polite' });
@@ -260,7 +329,7 @@ async function detailView(name, id) {
     if (e.status !== 404) throw e;
     return el('section', {}, tabs(name), el('h1', {}, `${c.title}: ${id}`),
       el('p', { class: 'error' }, 'There is no such object (it may have been deleted).'),
-      await historyOf(name, id));
+      c.noHistory ? null : await historyOf(name, id));
   }
   const form = el('form', { class: 'edit', novalidate: true }, formOf(c.form, obj),
     el('button', { type: 'submit' }, 'Save changes'));
@@ -308,7 +377,8 @@ async function detailView(name, id) {
     actions.length ? el('div', { class: 'bulk' }, actions) : null,
     await related(name, obj), el('h2', {}, 'Change'), msg, form,
     el('p', {}, el('button', { type: 'button', class: 'danger', onclick: () => dialog.showModal() }, 'Delete…')),
-    dialog, await historyOf(name, id));
+    dialog, name === 'webhooks' ? await deliveriesOf(id, msg) : null,
+    c.noHistory ? null : await historyOf(name, id));
 }
 
 // #/admin/<collection>[?query] | #/admin/<collection>/new | #/admin/<collection>/<id>
