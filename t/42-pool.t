@@ -208,18 +208,24 @@ subtest 'SchedPoolWait 0s: no wait at all' => sub {
             { headers => { 'Content-Type' => 'application/json' }, content => '{}' });
         POSIX::_exit(0);
     }
-    # Until the PATCH holds the server's one connection, waiting for the lock.
+    # Until the PATCH holds the server's one connection, waiting for the lock (its
+    # statement, not another session that happens to wait for a lock).
     my $waiting = 0;
     for (1 .. 300) {
         last if $waiting = psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sched'"
-                                . " AND wait_event_type = 'Lock'") > 0;
+                                . " AND wait_event_type = 'Lock'"
+                                . " AND query ILIKE '%UPDATE clients%'") > 0;
         sleep 0.1;
     }
     ok $waiting, 'the PATCH holds the one connection, waiting for the lock';
+    my $sessions = psql("SELECT string_agg(format('%s %s %s/%s %s', pid, application_name, state,"
+                        . " coalesce(wait_event_type, '-'), left(regexp_replace(query, '\\s+', ' ', 'g'), 60)),"
+                        . " E'\\n') FROM pg_stat_activity WHERE datname = 'sched'");
     my $t0 = time;
     my $res = HTTP::Tiny->new(timeout => 10)->get($s0->url . "/clients/$client/");
     my $took = time - $t0;
-    is $res->{status}, 503, 'the one connection is busy: 503 at once';
+    is $res->{status}, 503, 'the one connection is busy: 503 at once'
+        or diag "the database's sessions before the GET:\n$sessions";
     cmp_ok $took, '<', 1, "in $took s";
     end_lock(30);
     waitpid $locker, 0;
