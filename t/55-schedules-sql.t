@@ -1137,11 +1137,16 @@ subtest 'bookings of neighbours with buffers at once' => sub {
     my $p = new_provider();
     schedule(provider => $p, zone => $zone, slot => 30, after => 15, horizon => 20,
              weekly => daily('08:00', '18:00'));
-    # Pairs of neighbours, two slots apart from the next pair.
-    my @slots = @{ rows("SELECT id FROM slots WHERE provider_id = $p AND start_time > now()"
-                        . " + interval '2 days' ORDER BY start_time LIMIT 24") };
+    # Pairs of neighbours, two slots apart from the next pair: from 08:00 of a day (20
+    # slots a day, so that no pair straddles a night, whatever the time now).
+    my @slots = @{ rows("SELECT id FROM slots WHERE provider_id = $p AND start_time >="
+                        . " date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+                        . " + interval '3 days' ORDER BY start_time LIMIT 24") };
     for my $round (1 .. 6) {
         my ($a, $b) = map { $_->{id} } @slots[4 * $round - 4, 4 * $round - 3];
+        is psql("SELECT (SELECT end_time FROM slots WHERE id = $a)"
+                . " = (SELECT start_time FROM slots WHERE id = $b)"), 't',
+            "round $round: slots $a and $b are neighbours";
         my @out = together(map {
             stmt_sql('sched_reservations_create', @SU, new_client(), $_, $HOLD, $NOTICE, 'NULL', "'r'")
         } $a, $b);
