@@ -154,8 +154,32 @@ subtest 'administration: users, clients and providers through the forms' => sub 
     $browser->click('form.edit button[type=submit]');
     my ($provider) = $browser->wait_url(qr{#/admin/providers/\d+$}) =~ m{/(\d+)$};
     ok $provider, 'a provider record for it';
-    like $browser->wait_text('section', qr/History/), qr/created/, 'its page shows its history';
+    like $browser->wait_text('h1', qr/Providers: \d/), qr/Providers: \Q$provider\E/, 'its page';
+    like $browser->wait_text('section', qr/History/), qr/created/, 'which shows its history';
+    # The users' list asked for while the provider's page still loads (its history
+    # made to answer late): the list is what stays on the screen.
+    $browser->execute(q{
+        const real = window.fetch;
+        window.lateDone = false;
+        let once = false;
+        window.fetch = async (url, init) => {
+            const res = await real(url, init);
+            if (!once && /providers\/\d+\/history\//.test(String(url))) {
+                once = true;
+                await new Promise((r) => setTimeout(r, 1500));
+                window.lateDone = true;
+            }
+            return res;
+        };});
+    $browser->execute('window.dispatchEvent(new HashChangeEvent("hashchange"));');
     $browser->get("$app#/admin/users");
+    $browser->wait_text('tbody', qr/\Q$cname\E/);
+    my $deadline = time + 10;
+    sleep 0.2 until $browser->execute('return window.lateDone;') || time > $deadline;
+    ok $browser->execute('return window.lateDone;'), 'the provider\'s page answered late';
+    sleep 0.5;
+    is $browser->text('h1'), 'Users', 'and the users\' list stays';
+    $browser->execute('location.reload();');
     $browser->wait_text('tbody', qr/\Q$cname\E/);
     unlike $browser->text('main'), qr/\b(?:null|undefined|NaN)\b/, 'no stray null on the page';
     shot('admin-users');

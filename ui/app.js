@@ -3,7 +3,7 @@
 // fragment names (#/admin/users, #/book, #/provider, ...). While the database is away
 // a message says so and the page is loaded again by itself.
 import { api, all } from './api.js';
-import { el, status } from './ui.js';
+import { el, status, turns } from './ui.js';
 import { adminView } from './admin.js';
 import { bookView } from './book.js';
 import { providerView } from './provider.js';
@@ -44,7 +44,12 @@ function home() {
       : el('p', {}, 'Your account has no client or provider record yet: ask an administrator.'));
 }
 
+// Each page drawn only if no later navigation started meanwhile: a slow page must
+// not replace the one asked for after it.
+const routeTurn = turns();
+
 async function route() {
+  const current = routeTurn();
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   nav();
   status(statusNode, 'Loading…', 'busy');
@@ -55,10 +60,11 @@ async function route() {
     else if (parts[0] === 'book') node = await bookView(me, parts.slice(1));
     else if (parts[0] === 'provider') node = await providerView(me, parts.slice(1));
     else node = home();
+    if (!current()) return;
     view.replaceChildren(node);
     status(statusNode, '');
   } catch (e) {
-    if (e.status === 401) return;
+    if (e.status === 401 || !current()) return;
     status(statusNode, e.status === 503 || e.status === 0
       ? 'The database is unavailable; trying again in a few seconds…'
       : `Something went wrong: ${e.message}`, 'error');
