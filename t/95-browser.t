@@ -120,6 +120,33 @@ sub user_by_form {
     return $url =~ m{/(\d+)$} ? $1 : undef;
 }
 
+# The first answer of the page's API whose URL matches $pattern (a regular
+# expression) reaches the page 1.5 s late; window.lateDone says when it has.
+sub answer_late {
+    my ($pattern) = @_;
+    $browser->execute(q{
+        const re = new RegExp(arguments[0]);
+        const real = window.fetch;
+        window.lateDone = false;
+        let once = false;
+        window.fetch = async (url, init) => {
+            const res = await real(url, init);
+            if (!once && re.test(String(url))) {
+                once = true;
+                await new Promise((r) => setTimeout(r, 1500));
+                window.lateDone = true;
+            }
+            return res;
+        };}, $pattern);
+}
+
+# Waits up to 10 s for the late answer of answer_late; whether it came.
+sub late_answer_came {
+    my $deadline = time + 10;
+    sleep 0.2 until $browser->execute('return window.lateDone;') || time > $deadline;
+    return $browser->execute('return window.lateDone;');
+}
+
 subtest 'administration: users, clients and providers through the forms' => sub {
     $browser->get("$app#/admin/users/new");
     $browser->type('#f-username', 'not a valid name!');
@@ -158,25 +185,11 @@ subtest 'administration: users, clients and providers through the forms' => sub 
     like $browser->wait_text('section', qr/History/), qr/created/, 'which shows its history';
     # The users' list asked for while the provider's page still loads (its history
     # made to answer late): the list is what stays on the screen.
-    $browser->execute(q{
-        const real = window.fetch;
-        window.lateDone = false;
-        let once = false;
-        window.fetch = async (url, init) => {
-            const res = await real(url, init);
-            if (!once && /providers\/\d+\/history\//.test(String(url))) {
-                once = true;
-                await new Promise((r) => setTimeout(r, 1500));
-                window.lateDone = true;
-            }
-            return res;
-        };});
+    answer_late('providers/\\d+/history/');
     $browser->execute('window.dispatchEvent(new HashChangeEvent("hashchange"));');
     $browser->get("$app#/admin/users");
     $browser->wait_text('tbody', qr/\Q$cname\E/);
-    my $deadline = time + 10;
-    sleep 0.2 until $browser->execute('return window.lateDone;') || time > $deadline;
-    ok $browser->execute('return window.lateDone;'), 'the provider\'s page answered late';
+    ok late_answer_came(), 'the provider\'s page answered late';
     sleep 0.5;
     is $browser->text('h1'), 'Users', 'and the users\' list stays';
     $browser->execute('location.reload();');
@@ -329,27 +342,13 @@ subtest 'a client books, confirms, reschedules and cancels' => sub {
     $browser->wait_text('#week', qr/Choose the new time/);
     # The list of my reservations asked for after the move answers late (after the
     # cancel's own list): an old answer must not draw the cancelled reservation again.
-    $browser->execute(q{
-        const real = window.fetch;
-        window.lateDone = false;
-        let once = false;
-        window.fetch = async (url, init) => {
-            const res = await real(url, init);
-            if (!once && String(url).includes('appointment_reservations/?client=')) {
-                once = true;
-                await new Promise((r) => setTimeout(r, 1500));
-                window.lateDone = true;
-            }
-            return res;
-        };});
+    answer_late('appointment_reservations/\\?client=');
     $browser->execute(q{document.querySelectorAll('.slot')[1].click();});
     like $browser->wait_text('#book-status', qr/moved/), qr/moved to/, 'rescheduled';
     $browser->click('#mine button.danger');            # Cancel
     like $browser->wait_text('#book-status', qr/Cancelled/), qr/Cancelled/, 'cancelled';
     like $browser->wait_text('#mine', qr/None/), qr/None right now/, 'nothing left';
-    my $deadline = time + 10;
-    sleep 0.2 until $browser->execute('return window.lateDone;') || time > $deadline;
-    ok $browser->execute('return window.lateDone;'), 'the late answer came';
+    ok late_answer_came(), 'the late answer came';
     like $browser->text('#mine'), qr/None right now/, 'and drew nothing over the newer one';
     $browser->execute('location.reload();');
 };
