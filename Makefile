@@ -92,7 +92,7 @@ endif
 PURE_SRC   := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
               src/sched_sqlstate.c src/sched_crypt.c src/sched_credcache.c src/sched_query.c \
               src/sched_jsonw.c src/sched_body.c src/sched_rules.c src/sched_hook.c \
-              src/sched_netallow.c src/sched_ical.c
+              src/sched_netallow.c src/sched_ical.c src/sched_buf.c
 GLUE_SRC   := src/sched_config.c src/sched_http.c src/sched_conn.c src/sched_pool.c src/sched_db.c \
               src/sched_list.c src/sched_dispatch.c src/sched_res_service.c src/sched_res_users.c \
               src/sched_res_roles.c src/sched_res_slots.c src/sched_res_reservations.c \
@@ -119,7 +119,7 @@ FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefin
                 -fno-sanitize-recover=all
 FUZZ_SRC     := src/sched_time.c src/sched_parse.c src/sched_json.c src/sched_route.c \
                 src/sched_query.c src/sched_body.c src/sched_rules.c src/sched_hook.c \
-                src/sched_netallow.c src/sched_ical.c
+                src/sched_netallow.c src/sched_ical.c src/sched_buf.c
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN     := $(addprefix fuzz/build/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60

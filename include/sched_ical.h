@@ -9,13 +9,13 @@
 
 #include <apr_pools.h>
 
+#include "sched_buf.h"
+
 /* The longest line, in octets, without its CRLF (RFC 5545 3.1). */
 #define SCHED_ICAL_LINE_MAX 75
 
 typedef struct sched_ical_t {
-    apr_pool_t *pool;
-    char *buf;
-    apr_size_t len, cap;
+    sched_buf_t out;
     apr_size_t col;             /* octets on the current physical line */
 } sched_ical_t;
 

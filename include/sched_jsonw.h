@@ -10,12 +10,12 @@
 
 #include <apr_pools.h>
 
+#include "sched_buf.h"
+
 #define SCHED_JSONW_DEPTH 8
 
 typedef struct sched_jsonw_t {
-    apr_pool_t *pool;
-    char *buf;
-    apr_size_t len, cap;
+    sched_buf_t out;
     int depth;
     int first[SCHED_JSONW_DEPTH];   /* nothing written yet at that depth */
 } sched_jsonw_t;

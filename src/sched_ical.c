@@ -10,34 +10,8 @@
 
 void sched_ical_init(sched_ical_t *w, apr_pool_t *p, apr_size_t cap)
 {
-    w->pool = p;
-    w->cap = cap < 256 ? 256 : cap;
-    w->buf = apr_palloc(p, w->cap);
-    w->len = 0;
+    sched_buf_init(&w->out, p, cap < 256 ? 256 : cap);
     w->col = 0;
-}
-
-/* Room for n more bytes (and a NUL). */
-static char *sched_ical_room(sched_ical_t *w, apr_size_t n)
-{
-    if (w->len + n + 1 > w->cap) {
-        apr_size_t cap = w->cap * 2;
-        char *bigger;
-        while (w->len + n + 1 > cap) {
-            cap *= 2;
-        }
-        bigger = apr_palloc(w->pool, cap);
-        memcpy(bigger, w->buf, w->len);
-        w->buf = bigger;
-        w->cap = cap;
-    }
-    return w->buf + w->len;
-}
-
-static void sched_ical_put(sched_ical_t *w, const char *s, apr_size_t n)
-{
-    memcpy(sched_ical_room(w, n), s, n);
-    w->len += n;
 }
 
 /* Octets that stay together on one physical line (a character, an escape): a new
@@ -45,10 +19,10 @@ static void sched_ical_put(sched_ical_t *w, const char *s, apr_size_t n)
 static void sched_ical_unit(sched_ical_t *w, const char *s, apr_size_t n)
 {
     if (w->col + n > SCHED_ICAL_LINE_MAX) {
-        sched_ical_put(w, "\r\n ", 3);
+        sched_buf_put(&w->out, "\r\n ", 3);
         w->col = 1;
     }
-    sched_ical_put(w, s, n);
+    sched_buf_put(&w->out, s, n);
     w->col += n;
 }
 
@@ -63,7 +37,7 @@ static void sched_ical_name(sched_ical_t *w, const char *name)
 
 static void sched_ical_end(sched_ical_t *w)
 {
-    sched_ical_put(w, "\r\n", 2);
+    sched_buf_put(&w->out, "\r\n", 2);
     w->col = 0;
 }
 
@@ -186,9 +160,5 @@ void sched_ical_int(sched_ical_t *w, const char *name, apr_int64_t v)
 
 const char *sched_ical_done(sched_ical_t *w, apr_size_t *len)
 {
-    *sched_ical_room(w, 0) = '\0';
-    if (len) {
-        *len = w->len;
-    }
-    return w->buf;
+    return sched_buf_text(&w->out, len);
 }

@@ -8,59 +8,33 @@
 
 void sched_jsonw_init(sched_jsonw_t *w, apr_pool_t *p, apr_size_t cap)
 {
-    w->pool = p;
-    w->cap = cap < 64 ? 64 : cap;
-    w->buf = apr_palloc(p, w->cap);
-    w->len = 0;
+    sched_buf_init(&w->out, p, cap);
     w->depth = 0;
     w->first[0] = 1;
-}
-
-/* Room for n more bytes (and a NUL). */
-static char *sched_jsonw_room(sched_jsonw_t *w, apr_size_t n)
-{
-    if (w->len + n + 1 > w->cap) {
-        apr_size_t cap = w->cap * 2;
-        char *bigger;
-        while (w->len + n + 1 > cap) {
-            cap *= 2;
-        }
-        bigger = apr_palloc(w->pool, cap);
-        memcpy(bigger, w->buf, w->len);
-        w->buf = bigger;
-        w->cap = cap;
-    }
-    return w->buf + w->len;
-}
-
-static void sched_jsonw_put(sched_jsonw_t *w, const char *s, apr_size_t n)
-{
-    memcpy(sched_jsonw_room(w, n), s, n);
-    w->len += n;
 }
 
 /* The comma before a member or element, and the member's key. */
 static void sched_jsonw_start(sched_jsonw_t *w, const char *key)
 {
     if (!w->first[w->depth]) {
-        sched_jsonw_put(w, ",", 1);
+        sched_buf_put(&w->out, ",", 1);
     }
     w->first[w->depth] = 0;
     if (key) {
         apr_size_t n = strlen(key);
-        char *o = sched_jsonw_room(w, n + 3);
+        char *o = sched_buf_room(&w->out, n + 3);
         o[0] = '"';
         memcpy(o + 1, key, n);
         o[n + 1] = '"';
         o[n + 2] = ':';
-        w->len += n + 3;
+        w->out.len += n + 3;
     }
 }
 
 void sched_jsonw_open(sched_jsonw_t *w, const char *key, char bracket)
 {
     sched_jsonw_start(w, key);
-    sched_jsonw_put(w, &bracket, 1);
+    sched_buf_put(&w->out, &bracket, 1);
     if (w->depth + 1 < SCHED_JSONW_DEPTH) {
         w->depth++;
     }
@@ -69,7 +43,7 @@ void sched_jsonw_open(sched_jsonw_t *w, const char *key, char bracket)
 
 void sched_jsonw_close(sched_jsonw_t *w, char bracket)
 {
-    sched_jsonw_put(w, &bracket, 1);
+    sched_buf_put(&w->out, &bracket, 1);
     if (w->depth > 0) {
         w->depth--;
     }
@@ -89,19 +63,19 @@ void sched_jsonw_int(sched_jsonw_t *w, const char *key, apr_int64_t v)
         *--o = '-';
     }
     sched_jsonw_start(w, key);
-    sched_jsonw_put(w, o, (apr_size_t)(end - o));
+    sched_buf_put(&w->out, o, (apr_size_t)(end - o));
 }
 
 void sched_jsonw_bool(sched_jsonw_t *w, const char *key, int v)
 {
     sched_jsonw_start(w, key);
-    sched_jsonw_put(w, v ? "true" : "false", v ? 4 : 5);
+    sched_buf_put(&w->out, v ? "true" : "false", v ? 4 : 5);
 }
 
 void sched_jsonw_null(sched_jsonw_t *w, const char *key)
 {
     sched_jsonw_start(w, key);
-    sched_jsonw_put(w, "null", 4);
+    sched_buf_put(&w->out, "null", 4);
 }
 
 void sched_jsonw_str(sched_jsonw_t *w, const char *key, const char *s, apr_size_t len)
@@ -111,7 +85,7 @@ void sched_jsonw_str(sched_jsonw_t *w, const char *key, const char *s, apr_size_
     char *o;
 
     sched_jsonw_start(w, key);
-    o = sched_jsonw_room(w, len * 6 + 2);   /* "\u00XX" at worst */
+    o = sched_buf_room(&w->out, len * 6 + 2);   /* "\u00XX" at worst */
     *o++ = '"';
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -134,29 +108,26 @@ void sched_jsonw_str(sched_jsonw_t *w, const char *key, const char *s, apr_size_
         }
     }
     *o++ = '"';
-    w->len = (apr_size_t)(o - w->buf);
+    w->out.len = (apr_size_t)(o - w->out.buf);
 }
 
 void sched_jsonw_time(sched_jsonw_t *w, const char *key, apr_int64_t usec)
 {
     char *o;
     sched_jsonw_start(w, key);
-    o = sched_jsonw_room(w, SCHED_TIME_FORMAT_MAX + 2);
+    o = sched_buf_room(&w->out, SCHED_TIME_FORMAT_MAX + 2);
     o[0] = '"';
-    w->len += 1 + sched_time_format_utc_buf(o + 1, usec);
-    sched_jsonw_put(w, "\"", 1);
+    w->out.len += 1 + sched_time_format_utc_buf(o + 1, usec);
+    sched_buf_put(&w->out, "\"", 1);
 }
 
 void sched_jsonw_raw(sched_jsonw_t *w, const char *key, const char *json, apr_size_t len)
 {
     sched_jsonw_start(w, key);
-    sched_jsonw_put(w, json, len);
+    sched_buf_put(&w->out, json, len);
 }
 
 const char *sched_jsonw_text(sched_jsonw_t *w, apr_size_t *len)
 {
-    sched_jsonw_room(w, 0);
-    w->buf[w->len] = '\0';
-    *len = w->len;
-    return w->buf;
+    return sched_buf_text(&w->out, len);
 }

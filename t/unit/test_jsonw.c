@@ -53,7 +53,7 @@ static void test_object(void)
     is_str(text(&w), "{\"id\":41,\"min\":-9223372036854775808,\"max\":9223372036854775807,"
            "\"zero\":0,\"t\":true,\"f\":false,\"n\":null,\"at\":\"2026-12-01T08:00:00Z\","
            "\"kept\":[1,2],\"empty\":[],\"raw\":{\"a\":1}}", "an object of every kind");
-    valid(w.buf, "the object");
+    valid(w.out.buf, "the object");
 }
 
 static void test_array_of_objects(void)
@@ -93,7 +93,7 @@ static void test_strings(void)
         sched_jsonw_init(&w, pool, 2);
         sched_jsonw_str(&w, NULL, cases[i].in, cases[i].len);
         is_str(text(&w), cases[i].out, "a string, escaped");
-        valid(w.buf, "string");
+        valid(w.out.buf, "string");
     }
 }
 
