@@ -24,9 +24,12 @@
 #                    (same hours, same bookings): the same plan as over manual slots
 #   schedules        not wrk: PUT /schedules/{id}/ of a provider with about 1,000
 #                    slots (60 days), 20 times, each replacing every slot, timed by
-#                    curl; then the horizon task's work (schedctl materialize, the
-#                    statement httpd's background task runs) for 1,000 providers: their
-#                    first 60 days, then one day more
+#                    curl, then in the database (psql); the same in the database
+#                    without each guarantee of the slots in turn (their events, their
+#                    exclusion constraint, their foreign keys, none of them), each put
+#                    back as it was; then the horizon task's work (schedctl
+#                    materialize, the statement httpd's background task runs) for
+#                    1,000 providers: their first 60 days, then one day more
 #
 # then the ceilings: pgbench -M prepared running the module's own SQL (tools/schedctl
 # statement NAME) for list_slots, get_one and book; then resident memory of the httpd
@@ -763,6 +766,30 @@ weekly_json() {
     echo "[$out]"
 }
 
+# The 20 changes of the schedule of the scenario schedules as the database sees them:
+# the statement the module runs, in a session like the module's (generic plans), by
+# psql, each its own transaction, timed with its commit; prints the 20 times in ms.
+# The tables are vacuumed first, so that each series starts from the same state.
+replace_in_db() {
+    local file=$1 i hours
+    q "VACUUM slots, events" >/dev/null
+    {
+        echo "SET plan_cache_mode = force_generic_plan;"
+        echo "\\timing on"
+        for i in $(seq 1 20); do
+            if [ $((i % 2)) = 1 ]; then hours="09:15 17:45"; else hours="09:00 17:30"; fi
+            # shellcheck disable=SC2086
+            echo "\\set weekly '$(weekly_json $hours)'"
+            echo "$REPLACE_STMT"
+        done
+    } >"$file"
+    local times
+    times=$("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DSN" -f "$file" |
+        sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+    [ "$(echo "$times" | wc -l)" = 20 ] || die "psql did not time 20 changes of the schedule ($file)"
+    echo "$times"
+}
+
 SCHED_LINES=
 if wanted schedules; then
     say ""
@@ -799,27 +826,48 @@ if wanted schedules; then
     # The same changes as the database sees them: the statement the module runs, in a
     # session like the module's (generic plans), each its own transaction; psql's
     # timing includes the commit.
-    stmt=$(pgbench_sql sched_schedules_update \
+    REPLACE_STMT=$(pgbench_sql sched_schedules_update \
         "1=NULL,2=true,3=$SCHEDULE_ID,4='Europe/Paris',5=30,6=NULL,7=NULL,8=NULL,9=false,10=60,11=:'weekly',12=NULL")
-    {
-        echo "SET plan_cache_mode = force_generic_plan;"
-        echo "\\timing on"
-        for i in $(seq 1 20); do
-            if [ $((i % 2)) = 1 ]; then hours="09:15 17:45"; else hours="09:00 17:30"; fi
-            # shellcheck disable=SC2086
-            echo "\\set weekly '$(weekly_json $hours)'"
-            echo "$stmt"
-        done
-    } >"$LOGDIR/schedule-replace.sql"
-    db_times=$("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DSN" -f "$LOGDIR/schedule-replace.sql" |
-        sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -20)
-    [ "$(echo "$db_times" | wc -l)" = 20 ] || die "psql did not time 20 changes of the schedule"
+    db_times=$(replace_in_db "$LOGDIR/schedule-replace.sql")
     REPLACE_DB_LINE=$(perl -e '
         my @t = sort { $a <=> $b } @ARGV;
         printf "the same changes in the database (the statement and its commit, psql):"
              . " median %.1f ms, p90 %.1f ms, max %.1f ms", $t[$#t / 2], $t[int(0.9 * $#t)], $t[-1];' \
         $db_times)
     say "  $REPLACE_DB_LINE"
+    # What each guarantee of the slots costs these changes: the same 20 changes with
+    # it removed, then put back as it was (its definition read from the catalog).
+    COST_LINE="what the slots' guarantees cost them (median of the same 20):"
+    declare -A SLOT_CONSTRAINT
+    for c in slots_overlap slots_provider_fkey slots_schedule_fkey; do
+        SLOT_CONSTRAINT[$c]=$(q "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+                                  WHERE conrelid = 'slots'::regclass AND conname = '$c'")
+        [ -n "${SLOT_CONSTRAINT[$c]}" ] || die "slots has no constraint $c"
+    done
+    EVENTS_OFF="ALTER TABLE slots DISABLE TRIGGER slots_events_insert, DISABLE TRIGGER slots_events_delete;"
+    OVERLAP_OFF="ALTER TABLE slots DROP CONSTRAINT slots_overlap;"
+    FKEYS_OFF="ALTER TABLE slots DROP CONSTRAINT slots_provider_fkey, DROP CONSTRAINT slots_schedule_fkey;"
+    for variant in events overlap foreign_keys none; do
+        case $variant in
+            events) label="without the slots' events"; setup=$EVENTS_OFF ;;
+            overlap) label="without their exclusion constraint"; setup=$OVERLAP_OFF ;;
+            foreign_keys) label="without their two foreign keys"; setup=$FKEYS_OFF ;;
+            none) label="without any of the three"; setup="$EVENTS_OFF $OVERLAP_OFF $FKEYS_OFF" ;;
+        esac
+        q "$setup" >/dev/null
+        db_times=$(replace_in_db "$LOGDIR/schedule-replace-$variant.sql")
+        q "ALTER TABLE slots ENABLE TRIGGER slots_events_insert, ENABLE TRIGGER slots_events_delete" \
+            >/dev/null
+        for c in "${!SLOT_CONSTRAINT[@]}"; do
+            [ -n "$(q "SELECT 1 FROM pg_constraint
+                        WHERE conrelid = 'slots'::regclass AND conname = '$c'")" ] ||
+                q "ALTER TABLE slots ADD CONSTRAINT $c ${SLOT_CONSTRAINT[$c]}" >/dev/null
+        done
+        median=$(perl -e 'my @t = sort { $a <=> $b } @ARGV; printf "%.1f", $t[$#t / 2]' $db_times)
+        COST_LINE="$COST_LINE $label $median ms;"
+    done
+    COST_LINE=${COST_LINE%;}
+    say "  $COST_LINE"
 
     # The horizon task: 1,000 schedules (Europe/Paris, Monday to Friday 09:00-17:00,
     # 30 minutes, 60 days) that have no slot yet, then one day later.
@@ -848,6 +896,7 @@ if wanted schedules; then
     say "  $HORIZON_LINE"
     SCHED_LINES="schedules: $REPLACE_LINE
 schedules: $REPLACE_DB_LINE
+schedules: $COST_LINE
 schedules: $HORIZON_LINE"
     printf '{"scale":"%s","scenario":"schedules","replace_slots":%d,"replace_s":[%s],"horizon_first_s":%s,"horizon_day_s":%s}\n' \
         "$SCALE" "$REPLACE_SLOTS" "$(IFS=,; echo "${times[*]}")" "$FIRST_S" "$DAY_S" >>"$RESULTS.tmp"
