@@ -867,6 +867,12 @@ if wanted schedules; then
         COST_LINE="$COST_LINE $label $median ms;"
     done
     COST_LINE=${COST_LINE%;}
+    [ "$(q "SELECT count(*) FROM pg_constraint WHERE conrelid = 'slots'::regclass
+             AND conname IN ('slots_overlap', 'slots_provider_fkey', 'slots_schedule_fkey')")" = 3 ] &&
+        [ "$(q "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'slots'::regclass
+                 AND tgname IN ('slots_events_insert', 'slots_events_delete')
+                 AND tgenabled = 'O'")" = 2 ] ||
+        die "the slots' constraints and event triggers were not all put back"
     say "  $COST_LINE"
 
     # The horizon task: 1,000 schedules (Europe/Paris, Monday to Friday 09:00-17:00,
