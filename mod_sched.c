@@ -116,7 +116,9 @@ static void sched_register_hooks(apr_pool_t *p)
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     static const char *const before_watchdog[] = { "mod_watchdog.c", NULL };
     ap_hook_post_config(sched_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
-    ap_hook_child_init(sched_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* The pool's counters exist before mod_watchdog starts the background tasks,
+     * which take connections from the first moment (sched_pool.h). */
+    ap_hook_child_init(sched_child_init, NULL, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_check_access(sched_access_checker, NULL, NULL, APR_HOOK_FIRST,
                          AP_AUTH_INTERNAL_PER_CONF);
     sched_authn_register(p);

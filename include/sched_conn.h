@@ -10,6 +10,7 @@
 #include <mod_dbd.h>
 
 #include "sched_private.h"
+#include "sched_pool.h"
 #include "sched_sql.h"
 
 /* A connection lent to a request. */
@@ -17,6 +18,7 @@ typedef struct sched_conn_t {
     PGconn *pg;
     unsigned char *prepared;    /* which of sched_stmts this backend has prepared */
     ap_dbd_t *dbd;
+    sched_gate_t *gate;         /* the place it holds in the pool's counter */
     int bound;                  /* held by the request until its end (see below) */
 } sched_conn_t;
 

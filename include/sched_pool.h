@@ -19,15 +19,23 @@
  * own). Strings in p. */
 void sched_pool_configure(apr_pool_t *p, server_rec *main_server);
 
-/* child_init: the counters of this process. */
+/* child_init: the counters of this process. They must exist before anything of the
+ * process can take a connection: mod_sched's child_init runs before mod_watchdog's,
+ * which starts the threads of the background tasks. */
 apr_status_t sched_pool_child_init(apr_pool_t *pchild, server_rec *main_server);
 
-/* Takes a place for one connection of s's pool, waiting at most wait. APR_SUCCESS,
- * or APR_TIMEUP when none came free in time. */
-apr_status_t sched_pool_enter(server_rec *s, apr_interval_time_t wait);
+/* The counter of one pool's places. */
+typedef struct sched_gate_t sched_gate_t;
 
-/* Gives the place back. */
-void sched_pool_leave(server_rec *s);
+/* Takes a place for one connection of s's pool, waiting at most wait. APR_SUCCESS,
+ * or APR_TIMEUP when none came free in time. *gate is the counter the place was
+ * taken from, NULL when none is kept (no limit, or no counters yet): what
+ * sched_pool_leave gives it back to, so that a place is never given back to a
+ * counter it was not taken from. */
+apr_status_t sched_pool_enter(server_rec *s, apr_interval_time_t wait, sched_gate_t **gate);
+
+/* Gives back the place that sched_pool_enter took from gate (nothing when NULL). */
+void sched_pool_leave(sched_gate_t *gate);
 
 /* The places of s's pool: DBDMax, or 0 when there is no limit to keep. */
 int sched_pool_size(server_rec *s);

@@ -193,6 +193,7 @@ static sched_conn_t *sched_conn_ready(request_rec *r, ap_dbd_t *dbd, int bound)
     c->pg = conn;
     c->prepared = sched_conn_state(r, dbd, conn)->prepared;
     c->dbd = dbd;
+    c->gate = NULL;
     c->bound = bound;
     return c;
 }
@@ -228,6 +229,7 @@ sched_conn_t *sched_conn_open(request_rec *r, apr_interval_time_t wait, const ch
                               int *busy)
 {
     sched_conn_t *c = ap_get_module_config(r->request_config, &sched_module);
+    sched_gate_t *gate;
     ap_dbd_t *dbd;
 
     *busy = 0;
@@ -245,19 +247,20 @@ sched_conn_t *sched_conn_open(request_rec *r, apr_interval_time_t wait, const ch
         *why = SCHED_WHY_DOWN;
         return NULL;
     }
-    if (sched_pool_enter(r->server, wait) != APR_SUCCESS) {
+    if (sched_pool_enter(r->server, wait, &gate) != APR_SUCCESS) {
         *busy = 1;
         *why = SCHED_WHY_BUSY;
         return NULL;
     }
     dbd = sched_dbd_open(r->pool, r->server);
     if (dbd && (c = sched_conn_ready(r, dbd, 0)) != NULL) {
+        c->gate = gate;
         return c;
     }
     if (dbd) {
         sched_dbd_close(r->server, dbd);
     }
-    sched_pool_leave(r->server);
+    sched_pool_leave(gate);
     *why = SCHED_WHY_DOWN;
     return NULL;
 }
@@ -272,13 +275,12 @@ void sched_conn_close(request_rec *r, sched_conn_t *c)
         PQclear(sched_sql_exec(c->pg, SCHED_STMT_ROLLBACK, 0, NULL));
     }
     sched_dbd_close(r->server, c->dbd);
-    sched_pool_leave(r->server);
+    sched_pool_leave(c->gate);
 }
 
 static apr_status_t sched_conn_unbind(void *data)
 {
-    request_rec *r = data;
-    sched_pool_leave(r->server);
+    sched_pool_leave(data);
     return APR_SUCCESS;
 }
 
@@ -286,19 +288,22 @@ int sched_conn_bind(request_rec *r, apr_interval_time_t wait, const char **why,
                     int *busy)
 {
     sched_conn_t *c = ap_get_module_config(r->request_config, &sched_module);
+    sched_gate_t *gate;
     ap_dbd_t *dbd;
 
     *busy = 0;
     if (c) {
         return OK;
     }
-    if (sched_pool_enter(r->server, wait) != APR_SUCCESS) {
+    if (sched_pool_enter(r->server, wait, &gate) != APR_SUCCESS) {
         *busy = 1;
         *why = SCHED_WHY_BUSY;
         return DECLINED;
     }
     /* mod_dbd gives it back at the end of the request; the place goes after it. */
-    apr_pool_cleanup_register(r->pool, r, sched_conn_unbind, apr_pool_cleanup_null);
+    if (gate) {
+        apr_pool_cleanup_register(r->pool, gate, sched_conn_unbind, apr_pool_cleanup_null);
+    }
     dbd = sched_dbd_acquire(r);
     if (dbd == NULL || (c = sched_conn_ready(r, dbd, 1)) == NULL) {
         *why = SCHED_WHY_DOWN;

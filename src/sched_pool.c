@@ -12,14 +12,14 @@
 /* mod_dbd's default DBDMax. */
 #define SCHED_DBD_DEFAULT_MAX 10
 
-typedef struct sched_gate_t {
+struct sched_gate_t {
 #if APR_HAS_THREADS
     apr_thread_mutex_t *mutex;
     apr_thread_cond_t *freed;
 #endif
     int size;                   /* DBDMax; 0: no limit */
     int used;
-} sched_gate_t;
+};
 
 static sched_server_t *sched_pool_conf(server_rec *s)
 {
@@ -139,13 +139,14 @@ const char *sched_pool_params(server_rec *s, int *own)
     return conf->driver && strcasecmp(conf->driver, "pgsql") == 0 ? conf->params : NULL;
 }
 
-apr_status_t sched_pool_enter(server_rec *s, apr_interval_time_t wait)
+apr_status_t sched_pool_enter(server_rec *s, apr_interval_time_t wait, sched_gate_t **gate)
 {
     sched_gate_t *g = sched_pool_conf(s)->gate;
     apr_status_t rv = APR_SUCCESS;
 #if APR_HAS_THREADS
     apr_time_t deadline = apr_time_now() + wait;
 
+    *gate = NULL;
     if (g == NULL || g->size == 0) {
         return APR_SUCCESS;
     }
@@ -159,27 +160,28 @@ apr_status_t sched_pool_enter(server_rec *s, apr_interval_time_t wait)
     }
     if (rv == APR_SUCCESS) {
         g->used++;
+        *gate = g;
     }
     apr_thread_mutex_unlock(g->mutex);
 #else
     (void)g;
     (void)wait;
+    *gate = NULL;
 #endif
     return rv;
 }
 
-void sched_pool_leave(server_rec *s)
+void sched_pool_leave(sched_gate_t *gate)
 {
 #if APR_HAS_THREADS
-    sched_gate_t *g = sched_pool_conf(s)->gate;
-    if (g == NULL || g->size == 0) {
+    if (gate == NULL) {
         return;
     }
-    apr_thread_mutex_lock(g->mutex);
-    g->used--;
-    apr_thread_cond_signal(g->freed);
-    apr_thread_mutex_unlock(g->mutex);
+    apr_thread_mutex_lock(gate->mutex);
+    gate->used--;
+    apr_thread_cond_signal(gate->freed);
+    apr_thread_mutex_unlock(gate->mutex);
 #else
-    (void)s;
+    (void)gate;
 #endif
 }

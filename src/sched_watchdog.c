@@ -105,10 +105,11 @@ static void sched_watchdog_prune(server_rec *s, PGconn *conn, apr_pool_t *p)
 /* One run for s's database, on a connection of its pool. */
 static void sched_watchdog_run(server_rec *s, apr_pool_t *p)
 {
+    sched_gate_t *gate;
     ap_dbd_t *dbd;
     PGconn *conn;
 
-    if (sched_pool_enter(s, apr_time_from_sec(SCHED_DEFAULT_POOL_WAIT)) != APR_SUCCESS) {
+    if (sched_pool_enter(s, apr_time_from_sec(SCHED_DEFAULT_POOL_WAIT), &gate) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, SCHED_LOGNO(00604)
                      "maintenance put off: every database connection is in use");
         return;
@@ -129,7 +130,7 @@ static void sched_watchdog_run(server_rec *s, apr_pool_t *p)
     if (dbd) {
         sched_wd_dbd_close(s, dbd);
     }
-    sched_pool_leave(s);
+    sched_pool_leave(gate);
 }
 
 /* mod_watchdog's callback: every server with a database of its own. */

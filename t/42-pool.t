@@ -191,6 +191,10 @@ subtest 'a busy pool: 503 with Retry-After within SchedPoolWait, then recovery' 
     is $status, 200, 'and logins';
 };
 
+# With one connection and no wait, a request that finds it held is answered 503 at
+# once. This also caught a process whose counter of places had been given one back
+# that it never lent (the background task took its connection at the child's start,
+# before the counter existed): the GET then waited for the connection and got 200.
 subtest 'SchedPoolWait 0s: no wait at all' => sub {
     my $s0 = start_httpd(replace => {
         'DBDMax 16' => 'DBDMax 1', 'DBDKeep 4' => 'DBDKeep 1', 'StartServers 2' => 'StartServers 1',
